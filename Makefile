@@ -1,0 +1,34 @@
+# The course's commands. `make lab` and `make test` work on a fresh machine; see README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The first lesson present is where JupyterLab opens.
+FIRST_LESSON := $(firstword $(sort $(wildcard notebooks/*.ipynb)))
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: lab test release release-graded grade bench system-packages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(FIRST_LESSON)
+
+system-packages:
+	@bash scripts/install-system-packages
+
+test: $(STAMP) system-packages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+release: $(STAMP)
+	$(BIN)/python -m oud_course.build release
+
+release-graded: $(STAMP)
+	$(BIN)/python -m oud_course.build release --graded --out build/release-graded
+
+clean:
+	rm -rf build submitted autograded feedback exchange gradebook.db

@@ -1,0 +1,154 @@
+"""DependenceCycle: the dependence loop and the addiction cycle, drawn and explained stage by stage."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import ipywidgets as widgets
+from matplotlib.patches import FancyArrowPatch
+from traitlets import Int, Unicode, observe, validate
+
+from oud_course.data import load
+from oud_course.widgets._figure import PALETTE, FigureView
+
+_IDLE_FACE, _IDLE_EDGE = "#F2F2F2", PALETTE["grey"]
+_LIT_FACE, _LIT_EDGE = PALETTE["orange"], PALETTE["black"]
+
+
+class DependenceCycle(widgets.VBox):
+    """Step through a loop of stages, or pick one, and read what happens there.
+
+    ``loop`` is ``"dependence"`` or ``"addiction"``; ``stage`` is the 0-based highlighted stage.
+    """
+
+    loop = Unicode("dependence")
+    stage = Int(0)
+
+    def __init__(self, loop: str = "dependence", stage: int = 0):
+        self._loops = load("cycle_stages.json")["loops"]
+        self.loop_picker = widgets.ToggleButtons(
+            options=[(spec["title"], key) for key, spec in self._loops.items()],
+            description="Loop:",
+            style={"button_width": "auto"},
+        )
+        self.stage_picker = widgets.Dropdown(description="Stage:", layout=widgets.Layout(width="24em"))
+        self.previous_button = widgets.Button(description="Previous", icon="arrow-left", tooltip="Previous stage")
+        self.next_button = widgets.Button(description="Next", icon="arrow-right", tooltip="Next stage")
+        self.view = FigureView(figsize=(6.0, 4.4), label="Cycle diagram")
+        self.explanation = widgets.HTML(layout=widgets.Layout(max_width="46em"))
+        self._boxes: list = []
+        super().__init__(
+            [
+                self.loop_picker,
+                widgets.HBox([self.previous_button, self.stage_picker, self.next_button]),
+                self.view,
+                self.explanation,
+            ]
+        )
+        self.add_class("oud-dependence-cycle")
+        self.previous_button.on_click(lambda _: self.step(-1))
+        self.next_button.on_click(lambda _: self.step(+1))
+        widgets.link((self.loop_picker, "value"), (self, "loop"))
+        self.loop = loop
+        self._draw_loop()
+        self.stage = stage
+        self.stage_picker.observe(self._on_pick, "index")
+        self._highlight()
+
+    @property
+    def stages(self) -> list[dict]:
+        """The stages of the loop on show, in order."""
+        return self._loops[self.loop]["stages"]
+
+    def step(self, delta: int) -> None:
+        """Move ``delta`` stages round the loop; the last stage leads back to the first."""
+        self.stage = (self.stage + delta) % len(self.stages)
+
+    @validate("loop")
+    def _known_loop(self, proposal):
+        if proposal["value"] not in self._loops:
+            raise ValueError(f"loop must be one of {sorted(self._loops)}, not {proposal['value']!r}")
+        return proposal["value"]
+
+    @validate("stage")
+    def _stage_in_loop(self, proposal):
+        if not 0 <= proposal["value"] < len(self.stages):
+            raise ValueError(f"stage must be between 0 and {len(self.stages) - 1}")
+        return proposal["value"]
+
+    @observe("loop")
+    def _on_loop(self, change) -> None:
+        if change["old"] == change["new"] or not self._boxes:
+            return
+        self._draw_loop()
+        if self.stage == 0:
+            self._highlight()  # the stage did not change, so its observer will not redraw
+        self.stage = 0
+
+    def _on_pick(self, change) -> None:
+        if change["new"] is not None:  # new options briefly leave nothing picked
+            self.stage = change["new"]
+
+    @observe("stage")
+    def _on_stage(self, change) -> None:
+        if self._boxes:
+            self._highlight()
+
+    def _draw_loop(self) -> None:
+        """Lay the stages out on a circle with arrows between them (only when the loop changes)."""
+        stages = self.stages
+        self.stage_picker.options = [f"{i + 1}. {s['name']}" for i, s in enumerate(stages)]
+        figure = self.view.figure
+        figure.clear()
+        axes = figure.add_subplot()
+        axes.set_axis_off()
+        axes.set_xlim(-1.45, 1.45)
+        axes.set_ylim(-1.3, 1.3)
+        axes.set_aspect("equal")
+        axes.set_title(self._loops[self.loop]["title"], fontsize=12)
+        points = [
+            (math.cos(math.pi / 2 - 2 * math.pi * i / len(stages)), math.sin(math.pi / 2 - 2 * math.pi * i / len(stages)))
+            for i in range(len(stages))
+        ]
+        for i, (start, end) in enumerate(zip(points, points[1:] + points[:1])):
+            axes.add_patch(
+                FancyArrowPatch(
+                    start, end, connectionstyle="arc3,rad=-0.25", arrowstyle="-|>", mutation_scale=16,
+                    shrinkA=34, shrinkB=34, color=PALETTE["grey"], linewidth=1.6,
+                )
+            )
+        self._boxes = [
+            axes.text(
+                x, y, f"{i + 1}. {stage['short']}", ha="center", va="center", fontsize=11,
+                bbox={"boxstyle": "round,pad=0.5", "facecolor": _IDLE_FACE, "edgecolor": _IDLE_EDGE, "linewidth": 1.2},
+            )
+            for i, ((x, y), stage) in enumerate(zip(points, stages))
+        ]
+
+    def _highlight(self) -> None:
+        """Light the chosen stage, redraw the image and rewrite both text panels."""
+        for i, box in enumerate(self._boxes):
+            lit = i == self.stage
+            patch = box.get_bbox_patch()
+            patch.set_facecolor(_LIT_FACE if lit else _IDLE_FACE)
+            patch.set_edgecolor(_LIT_EDGE if lit else _IDLE_EDGE)
+            patch.set_linewidth(2.4 if lit else 1.2)
+            box.set_fontweight("bold" if lit else "normal")
+        self.stage_picker.index = self.stage
+        stage = self.stages[self.stage]
+        self.view.show(self.describe())
+        self.explanation.value = (
+            f"<h4>Stage {self.stage + 1} of {len(self.stages)}: {html.escape(stage['name'])}</h4>"
+            f"<p>{html.escape(stage['explanation'])}</p>"
+            f"<p><small>Source: {html.escape(stage['source'])}</small></p>"
+        )
+
+    def describe(self) -> str:
+        """The diagram in words: every stage in order, and which one is highlighted."""
+        stages = self.stages
+        order = "; ".join(f"{i + 1}. {s['name']}" for i, s in enumerate(stages))
+        return (
+            f"{self._loops[self.loop]['title']}: {len(stages)} stages in a circle, each leading to the next: "
+            f"{order}; then back to 1. Highlighted: stage {self.stage + 1}, {stages[self.stage]['name']}."
+        )
