@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 # The first lesson present is where JupyterLab opens.
 FIRST_LESSON := $(firstword $(sort $(wildcard notebooks/*.ipynb)))
 export PYTHONDONTWRITEBYTECODE := 1
+# nbgrader calls `alembic` by name when it creates a gradebook.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: lab test release release-graded grade bench system-packages clean
 

@@ -1,0 +1,72 @@
+"""Every course and nbgrader setting, one line of why each. nbgrader reads it through nbgrader_config.py.
+
+It is also plain Python: `runpy.run_path("course_config.py")` gives the constants below and `c`.
+"""
+
+import os
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput, ClearSolutions,
+    ComputeChecksums, Execute, GetGrades, IgnorePattern, IncludeHeaderFooter, InstantiateTests, LimitOutput,
+    LockCells, SaveAutoGrades, SaveCells,
+)
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+
+from oud_course.grading import DecideGrades, DeriveItemChecks
+
+try:
+    c = get_config()  # noqa: F821 - provided when nbgrader loads this file
+except NameError:  # imported as plain Python
+    from traitlets.config import Config
+
+    c = Config()
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+COURSE_ID = "oud-course"
+# The assignment list: comprehension checks in course order, each source/<id>/<id>-check.ipynb.
+ASSIGNMENTS = ["03-dependence-cycle"]
+# Self-check switch: "off" (COURSE_SELF_CHECK=off, or `make release-graded`) for classes graded for credit.
+SELF_CHECK = os.environ.get("COURSE_SELF_CHECK", "on") != "off"
+# Gradebook: SQLite in the course folder by default; a PostgreSQL URL (with credentials) at scale.
+DB_URL = os.environ.get("COURSE_DB_URL") or f"sqlite:///{os.path.join(ROOT, 'gradebook.db')}"
+# Known harmless stderr lines that must not zero a test cell (nbgrader zeroes any stderr there).
+STDERR_NOISE = [
+    r"Matplotlib is building the font cache",
+    r"Debugger warning: It seems that frozen modules are being used",
+    r"-Xfrozen_modules=off",
+    r"PYDEVD_DISABLE_FILE_VALIDATION",
+]
+
+c.CourseDirectory.course_id = COURSE_ID  # names the course in the gradebook and the exchange
+c.CourseDirectory.root = ROOT  # source/, release/, submitted/ ... live beside this file
+c.CourseDirectory.db_url = DB_URL  # gradebook URL, from COURSE_DB_URL when set
+c.Exchange.root = os.path.join(ROOT, "exchange")  # exchange folder inside the course (a hub mounts a shared one)
+
+c.Execute.timeout = 60  # seconds one cell may run before it is interrupted (endless loops)
+c.Execute.interrupt_on_timeout = True  # interrupt a runaway cell and go on with the rest
+c.OverwriteCells.add_missing_cells = True  # re-add deleted test cells, so deleting one cannot skip a test
+c.LimitOutput.max_lines = 200  # output-size limit per cell, so huge output cannot bloat feedback
+c.LimitOutput.max_traceback = 40  # traceback lines kept per error
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = "|".join(STDERR_NOISE)  # drop only the known noise above
+c.ClearSolutions.code_stub = {"python": "# Your answer goes in the line above, in place of None."}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.DeriveItemChecks.self_check = SELF_CHECK
+c.DeriveItemChecks.course_id = COURSE_ID
+
+# nbgrader's generate pipeline with DeriveItemChecks first: the formgrader's Generate agrees with `make release`.
+c.GenerateAssignment.preprocessors = [
+    DeriveItemChecks, IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions, ClearOutput,
+    CheckCellMetadata, ComputeChecksums, SaveCells, ClearHiddenTests, ClearMarkScheme, ComputeChecksums,
+    CheckCellMetadata,
+]
+# nbgrader's autograde pipeline with DecideGrades right after Execute: points come from the clean process.
+c.Autograde.autograde_preprocessors = [
+    Execute, DecideGrades, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata,
+]
+# Feedback never shows hidden tests (nbgrader's own feedback would include them).
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# The learner's Validate button: hidden tests are absent there, so this only checks that the notebook runs.
+c.Validator.preprocessors = [ClearOutput, CheckCellMetadata, Execute, DecideGrades]

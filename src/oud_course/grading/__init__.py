@@ -1,0 +1,6 @@
+"""nbgrader preprocessors that derive each item's checks and decide its points outside the student's kernel."""
+
+from oud_course.grading.decide import DecideGrades
+from oud_course.grading.derive import DeriveItemChecks
+
+__all__ = ["DecideGrades", "DeriveItemChecks"]

@@ -1,0 +1,240 @@
+"""Helpers for driving JupyterLab 4 and the course's widgets from Playwright (sync API).
+
+Playwright is imported only for type checking, so a machine without it still collects the tests
+(the `browser` fixture then skips them, or fails them under CI).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import quote
+
+if TYPE_CHECKING:
+    import pytest
+    from playwright.sync_api import Browser, Locator, Page
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+DEFAULT_TIMEOUT_MS = 30_000
+KERNEL_TIMEOUT_MS = 90_000  # kernel start on a cold machine (imports ipywidgets and matplotlib)
+RUN_ALL_TIMEOUT_MS = 180_000
+
+_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+_CODE_PROMPTS = f"{_NOTEBOOK} .jp-CodeCell .jp-InputArea-prompt"
+_NOT_RUN = "[?]:"  # written into every code prompt before Run All; JupyterLab overwrites it on execution
+_ERROR_SELECTOR = (
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]'
+)
+
+
+def new_page(browser: Browser) -> Page:
+    """A page in a fresh browser context with a 1280x900 viewport and the default timeout."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    return context.new_page()
+
+
+def has_failed(request: pytest.FixtureRequest) -> bool:
+    """Whether the requesting test failed in setup or call (reports kept by conftest's hook)."""
+    reports = (getattr(request.node, f"report_{when}", None) for when in ("setup", "call"))
+    return any(report is not None and report.failed for report in reports)
+
+
+def write_notebook(path: Path, *code_cells: str) -> Path:
+    """Write a minimal Python 3 notebook holding ``code_cells``; returns ``path``."""
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "id": f"cell-{i}", "metadata": {}, "outputs": [],
+             "source": source}
+            for i, source in enumerate(code_cells)
+        ],
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    return path
+
+
+def open_notebook(page: Page, server: Any, relpath: str) -> Locator:
+    """Open ``relpath`` (relative to the server root) in a fresh workspace; wait for cells and an idle kernel."""
+    workspace = f"test-{uuid.uuid4().hex[:12]}"  # a new workspace restores no tabs from earlier pages
+    page.goto(f"{server.url}/lab/workspaces/{workspace}/tree/{quote(relpath)}?token={server.token}")
+    panel = page.locator(_NOTEBOOK)
+    panel.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible")
+    wait_kernel_idle(page)
+    return panel
+
+
+def wait_kernel_idle(page: Page, timeout: float = KERNEL_TIMEOUT_MS) -> None:
+    """Wait until the open notebook's kernel is connected and idle (the toolbar's execution indicator)."""
+    page.locator(f'{_NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
+        state="attached", timeout=timeout
+    )
+
+
+def run_all_cells(page: Page, timeout: float = RUN_ALL_TIMEOUT_MS) -> None:
+    """Run > Run All Cells from the menu bar; wait until every code cell ran (or one failed) and the kernel is idle."""
+    # Mark every prompt so that "finished" cannot be confused with "not started yet", whatever
+    # execution counts the notebook was saved with: each executed cell's prompt becomes [n]:.
+    page.evaluate(
+        "([selector, mark]) => document.querySelectorAll(selector).forEach(p => { p.textContent = mark; })",
+        [_CODE_PROMPTS, _NOT_RUN],
+    )
+    page.locator(".lm-MenuBar-item", has=page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$"))).click()
+    page.locator(
+        ".lm-Menu-item:not(.lm-mod-disabled)",
+        has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")),
+    ).click()
+    page.wait_for_function(
+        """([prompts, errors, notebook]) => {
+            const texts = Array.from(document.querySelectorAll(prompts), p => p.textContent.trim());
+            if (texts.some(t => t === '[*]:')) return false;           // still running or queued
+            const failed = document.querySelector(`${notebook} :is(${errors})`) !== null;
+            if (!failed && !texts.every(t => /^\\[\\d+\\]:$/.test(t))) return false;  // not all ran yet
+            const indicator = document.querySelector(`${notebook} .jp-Notebook-ExecutionIndicator`);
+            return indicator !== null && indicator.dataset.status === 'idle';
+        }""",
+        arg=[_CODE_PROMPTS, _ERROR_SELECTOR, _NOTEBOOK],
+        timeout=timeout,
+        polling=100,
+    )
+
+
+def error_outputs(page: Page) -> list[str]:
+    """The text of every stderr or error output in the open notebook, and of widgets that failed to render."""
+    return page.evaluate(
+        """([notebook, errors]) => {
+            const found = Array.from(document.querySelectorAll(`${notebook} :is(${errors})`), e => e.innerText);
+            for (const output of document.querySelectorAll(`${notebook} .jp-OutputArea-output`)) {
+                if (output.innerText.includes('Error displaying widget')) found.push(output.innerText);
+            }
+            return found;
+        }""",
+        [_NOTEBOOK, _ERROR_SELECTOR],
+    )
+
+
+_FETCH_IMAGE = """async (element) => {
+    const img = element.tagName === 'IMG' ? element : element.querySelector('img');
+    if (img === null || !img.getAttribute('src')) return null;
+    const src = img.src;
+    try {
+        const buffer = new Uint8Array(await (await fetch(src)).arrayBuffer());
+        let binary = '';
+        for (let i = 0; i < buffer.length; i += 0x8000) {
+            binary += String.fromCharCode.apply(null, buffer.subarray(i, i + 0x8000));
+        }
+        return {src, data: btoa(binary)};
+    } catch (error) {
+        return {src, data: null};  // a blob: URL revoked because the widget redrew meanwhile
+    }
+}"""
+
+
+def image_bytes(locator: Locator, attempts: int = 5) -> bytes:
+    """The bytes an <img> shows (the locator or the first <img> inside it), fetched from its blob: or data: src."""
+    for _ in range(attempts):
+        result = locator.evaluate(_FETCH_IMAGE)
+        if result is None:
+            raise AssertionError("no <img> with a src in the widget")
+        if result["data"] is not None:
+            return base64.b64decode(result["data"])
+        time.sleep(0.05)
+    raise AssertionError(f"could not fetch the image at {result['src']}")
+
+
+@dataclass(frozen=True)
+class FigureState:
+    """What a course figure shows at one moment: the image's src and bytes, and the text alternative."""
+
+    src: str
+    png: bytes
+    text: str
+
+    @property
+    def digest(self) -> str:
+        """A short SHA-256 of the image bytes, for messages."""
+        return hashlib.sha256(self.png).hexdigest()[:16]
+
+
+def figure(root: Locator) -> Locator:
+    """The figure image of a course widget: the element with class oud-figure (or the <img> inside it)."""
+    return root.locator("img.oud-figure, .oud-figure img").first
+
+
+def text_alternative(root: Locator) -> Locator:
+    """The text alternative of a course widget's figure."""
+    return root.locator(".oud-text-alternative").first
+
+
+def _snapshot(root: Locator) -> tuple[str, str]:
+    """The figure's src and the text alternative's text, read together."""
+    return tuple(
+        root.evaluate(
+            """(root) => {
+                const img = root.querySelector('img.oud-figure, .oud-figure img');
+                const text = root.querySelector('.oud-text-alternative');
+                return [img ? img.src : '', text ? text.innerText : ''];
+            }"""
+        )
+    )
+
+
+def figure_state(root: Locator, settle_ms: int = 300, timeout: float = 15.0) -> FigureState:
+    """The widget's figure once it has stopped changing for ``settle_ms`` and the kernel is idle."""
+    page = root.page
+    deadline = time.monotonic() + timeout
+    last, since = _snapshot(root), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = _snapshot(root)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif (time.monotonic() - since) * 1000 >= settle_ms and last[0]:
+            wait_kernel_idle(page)
+            if _snapshot(root) == last:
+                return FigureState(src=last[0], png=image_bytes(figure(root)), text=last[1])
+    raise AssertionError(f"the figure kept changing (or never showed) for {timeout} s")
+
+
+def wait_for_figure_change(
+    root: Locator,
+    before: FigureState,
+    text_matches: Callable[[str], bool] = lambda text: True,
+    timeout: float = 15.0,
+) -> FigureState:
+    """Wait until the image src and the text alternative both changed (and the text passes ``text_matches``);
+    returns the settled new state. Fails with both texts if that does not happen in ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    src, text = _snapshot(root)
+    while time.monotonic() < deadline:
+        if src != before.src and text != before.text and text_matches(text):
+            return figure_state(root)
+        time.sleep(0.05)
+        src, text = _snapshot(root)
+    raise AssertionError(
+        f"the figure did not change as expected within {timeout} s\n"
+        f"  src changed: {src != before.src}\n  text before: {before.text!r}\n  text now:    {text!r}"
+    )
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot as test-artifacts/<name>.png (name made file-safe); returns its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / (re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") + ".png")
+    page.screenshot(path=str(path), full_page=True)
+    return path
