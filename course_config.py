@@ -24,8 +24,8 @@ except NameError:  # imported as plain Python
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 COURSE_ID = "oud-course"
-# The assignment list: comprehension checks in course order, each source/<id>/<id>-check.ipynb.
-ASSIGNMENTS = ["03-dependence-cycle"]
+# The assignment list: every check folder in source/ (source/NN-slug/NN-slug-check.ipynb), in course order.
+ASSIGNMENTS = sorted(entry.name for entry in os.scandir(os.path.join(ROOT, "source")) if entry.is_dir())
 # Self-check switch: "off" (COURSE_SELF_CHECK=off, or `make release-graded`) for classes graded for credit.
 SELF_CHECK = os.environ.get("COURSE_SELF_CHECK", "on") != "off"
 # Gradebook: SQLite in the course folder by default; a PostgreSQL URL (with credentials) at scale.
@@ -68,5 +68,3 @@ c.Autograde.autograde_preprocessors = [
 ]
 # Feedback never shows hidden tests (nbgrader's own feedback would include them).
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
-# The learner's Validate button: hidden tests are absent there, so this only checks that the notebook runs.
-c.Validator.preprocessors = [ClearOutput, CheckCellMetadata, Execute, DecideGrades]

@@ -9,6 +9,7 @@ import argparse
 import os
 import runpy
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -40,8 +41,12 @@ def derive_source(root: Path, assignments: list[str], course_id: str) -> list[Pa
     return changed
 
 
-def generate_release(root: Path, assignments: list[str], out: Path, graded: bool = False) -> None:
-    """Run nbgrader's generate_assignment for every assignment into ``out``; raise on any failure."""
+def generate_release(root: Path, assignments: list[str], out: Path, graded: bool = False, db_url: str = "") -> None:
+    """Run nbgrader's generate_assignment for every assignment into ``out``; raise on any failure.
+
+    nbgrader records each generated assignment in a gradebook: ``db_url`` names it (by default
+    a throwaway one, so building a release never touches a class's gradebook).
+    """
     from nbgrader.apps.api import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
@@ -49,6 +54,10 @@ def generate_release(root: Path, assignments: list[str], out: Path, graded: bool
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     config.CourseDirectory.release_directory = str(out.resolve())
     config.DeriveItemChecks.self_check = not graded
+    if not db_url:
+        scratch = tempfile.mkdtemp(prefix="oud-release-")
+        db_url = f"sqlite:///{scratch}/gradebook.db"
+    config.CourseDirectory.db_url = db_url
     coursedir = CourseDirectory(config=config)
     api = NbGraderAPI(coursedir=coursedir, config=config)
     for assignment in assignments:
@@ -63,18 +72,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="course folder (holds course_config.py)")
     parser.add_argument("--out", type=Path, help="release folder (default: <root>/release)")
     parser.add_argument("--graded", action="store_true", help="self-check feedback off, for classes graded for credit")
+    parser.add_argument("--only", action="append", metavar="ASSIGNMENT", help="build just this assignment (repeatable)")
+    parser.add_argument("--db-url", default="", help="record the assignments in this gradebook (default: a throwaway one)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     # nbgrader runs the `alembic` command when it creates a gradebook: it lives beside this Python.
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     settings = course_settings(root)
     os.chdir(root)  # nbgrader resolves course paths from here
-    for path in derive_source(root, settings["ASSIGNMENTS"], settings["COURSE_ID"]):
+    assignments = settings["ASSIGNMENTS"]
+    unknown = sorted(set(args.only or []) - set(assignments))
+    if unknown:
+        parser.error(f"no such assignment in source/: {', '.join(unknown)}")
+    assignments = [a for a in assignments if not args.only or a in args.only]
+    for path in derive_source(root, assignments, settings["COURSE_ID"]):
         print(f"derived check cells in {path.relative_to(root)}")
     out = args.out or root / "release"
-    generate_release(root, settings["ASSIGNMENTS"], out, graded=args.graded)
+    generate_release(root, assignments, out, graded=args.graded, db_url=args.db_url)
     flavour = "graded (self-check off)" if args.graded else "self-study (self-check on)"
-    print(f"release: {len(settings['ASSIGNMENTS'])} assignments, {flavour}, in {out}")
+    print(f"release: {len(assignments)} assignment(s), {flavour}, in {out}")
     return 0
 
 
