@@ -48,12 +48,12 @@ c.Execute.interrupt_on_timeout = True  # interrupt a runaway cell and go on with
 c.OverwriteCells.add_missing_cells = True  # re-add deleted test cells, so deleting one cannot skip a test
 c.LimitOutput.max_lines = 200  # output-size limit per cell, so huge output cannot bloat feedback
 c.LimitOutput.max_traceback = 40  # traceback lines kept per error
-c.IgnorePattern.enabled = True
+c.IgnorePattern.enabled = True  # nbgrader's stderr filter, off unless enabled
 c.IgnorePattern.pattern = "|".join(STDERR_NOISE)  # drop only the known noise above
-c.ClearSolutions.code_stub = {"python": "# Your answer goes in the line above, in place of None."}
-c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-c.DeriveItemChecks.self_check = SELF_CHECK
-c.DeriveItemChecks.course_id = COURSE_ID
+c.ClearSolutions.code_stub = {"python": "# Your answer goes in the line above, in place of None."}  # keeps qN = None
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"  # nbgrader's default for written answers
+c.DeriveItemChecks.self_check = SELF_CHECK  # the self-check switch (see SELF_CHECK)
+c.DeriveItemChecks.course_id = COURSE_ID  # item salts derive from it, so releases are reproducible
 
 # nbgrader's generate pipeline with DeriveItemChecks first: the formgrader's Generate agrees with `make release`.
 c.GenerateAssignment.preprocessors = [
