@@ -32,5 +32,10 @@ release: $(STAMP)
 release-graded: $(STAMP)
 	$(BIN)/python -m oud_course.build release --graded --out build/release-graded
 
+# Autograde every submission (of ASSIGNMENT=..., or all), write feedback, export grades.csv.
+# COLLECT=exchange takes submissions from nbgrader's exchange, COLLECT=zip from downloaded/ zips.
+grade: $(STAMP)
+	$(BIN)/python -m oud_course.grade $(ASSIGNMENT) --collect $(or $(COLLECT),none)
+
 clean:
 	rm -rf build submitted autograded feedback exchange gradebook.db

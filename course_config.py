@@ -14,6 +14,7 @@ from nbgrader.preprocessors import (
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
 from oud_course.grading import DecideGrades, DeriveItemChecks
+from oud_course.grading.plugins import PercentPerDayLate, WideCsvExport
 
 try:
     c = get_config()  # noqa: F821 - provided when nbgrader loads this file
@@ -30,6 +31,9 @@ ASSIGNMENTS = sorted(entry.name for entry in os.scandir(os.path.join(ROOT, "sour
 SELF_CHECK = os.environ.get("COURSE_SELF_CHECK", "on") != "off"
 # Gradebook: SQLite in the course folder by default; a PostgreSQL URL (with credentials) at scale.
 DB_URL = os.environ.get("COURSE_DB_URL") or f"sqlite:///{os.path.join(ROOT, 'gradebook.db')}"
+# Due dates (ISO 8601 with a UTC offset); a submission after its due date loses LATE_PERCENT_PER_DAY per day.
+DUE_DATES = {}
+LATE_PERCENT_PER_DAY, LATE_MAX_PERCENT = 10.0, 50.0
 # Known harmless stderr lines that must not zero a test cell (nbgrader zeroes any stderr there).
 STDERR_NOISE = [
     r"Matplotlib is building the font cache",
@@ -52,6 +56,12 @@ c.IgnorePattern.enabled = True  # nbgrader's stderr filter, off unless enabled
 c.IgnorePattern.pattern = "|".join(STDERR_NOISE)  # drop only the known noise above
 c.ClearSolutions.code_stub = {"python": "# Your answer goes in the line above, in place of None."}  # keeps qN = None
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"  # nbgrader's default for written answers
+c.AssignLatePenalties.plugin_class = PercentPerDayLate  # nbgrader knows only "none" or "zero"
+c.PercentPerDayLate.percent_per_day = LATE_PERCENT_PER_DAY  # per started day late
+c.PercentPerDayLate.max_percent = LATE_MAX_PERCENT  # the cap
+c.ExportApp.plugin_class = WideCsvExport  # one row per student, one column per assignment
+# zip_collect reads LMS download names "<student>_<timestamp>_<notebook>.ipynb"; adapt it to your LMS.
+c.FileNameCollectorPlugin.named_regexp = r"(?P<student_id>[^_/]+)_(?P<timestamp>[^_/]+)_(?P<file_id>[^_/]+\.ipynb)$"
 c.DeriveItemChecks.self_check = SELF_CHECK  # the self-check switch (see SELF_CHECK)
 c.DeriveItemChecks.course_id = COURSE_ID  # item salts derive from it, so releases are reproducible
 

@@ -1,0 +1,147 @@
+"""Grade a class with nbgrader: collect, autograde every submission, write feedback, export grades.
+
+Usage: ``python -m oud_course.grade [ASSIGNMENT ...] [--collect exchange|zip|none] [--workers N]``
+
+Each submission is autograded by its own ``nbgrader autograde --student`` process, so a
+submission that crashes nbgrader is recorded with its reason and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from oud_course.build import course_settings, generate_release
+
+STUDENT_TIMEOUT = 1800  # seconds for one submission, however many cells time out inside it
+
+
+@dataclass
+class Outcome:
+    """What became of one student's submission of one assignment."""
+
+    assignment: str
+    student: str
+    status: str  # "graded" or "failed"
+    reason: str = ""
+    seconds: float = 0.0
+
+
+def nbgrader(root: Path, *args: str, timeout: float = STUDENT_TIMEOUT) -> subprocess.CompletedProcess:
+    """Run an nbgrader command in the course folder, capturing its log."""
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def _reason(log: str) -> str:
+    """The most telling lines of a failed nbgrader log, for the grading report."""
+    lines = [re.sub(r"^\[\w+ \| \w+\] ", "", line).strip() for line in log.splitlines()]
+    telling = [line for line in lines if re.search(r"(Error|error|No such|not valid|Invalid|Timeout|died)", line)
+               and not line.startswith(("File ", "Traceback"))]
+    return " | ".join(dict.fromkeys(telling))[-600:] or "nbgrader failed; see its log"
+
+
+def prepare(root: Path, assignment: str, settings: dict) -> None:
+    """Record the assignment's cells and due date in the gradebook, as generate_assignment does."""
+    from nbgrader.api import Gradebook
+
+    out = root / "build" / "release-for-grading"
+    generate_release(root, [assignment], out, graded=not settings["SELF_CHECK"], db_url=settings["DB_URL"])
+    due = settings["DUE_DATES"].get(assignment)
+    with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
+        gradebook.update_or_create_assignment(assignment, duedate=datetime.fromisoformat(due) if due else None)
+
+
+def collect(root: Path, assignment: str, how: str) -> None:
+    """Bring submissions into submitted/: from nbgrader's exchange, or from an LMS zip download."""
+    if how == "exchange":
+        done = nbgrader(root, "collect", assignment, "--update")
+    elif how == "zip":
+        done = nbgrader(root, "zip_collect", assignment, "--force")
+    else:
+        return
+    if done.returncode != 0:
+        raise SystemExit(f"nbgrader {how} collection of {assignment} failed: {_reason(done.stdout + done.stderr)}")
+
+
+def autograde_one(root: Path, assignment: str, student: str) -> Outcome:
+    start = time.monotonic()
+    try:
+        done = nbgrader(root, "autograde", assignment, "--student", student, "--force")
+    except subprocess.TimeoutExpired:
+        return Outcome(assignment, student, "failed", f"grading took over {STUDENT_TIMEOUT} s", STUDENT_TIMEOUT)
+    seconds = time.monotonic() - start
+    if done.returncode == 0:
+        return Outcome(assignment, student, "graded", "", seconds)
+    return Outcome(assignment, student, "failed", _reason(done.stdout + done.stderr), seconds)
+
+
+def students_of(root: Path, assignment: str) -> list[str]:
+    submitted = root / "submitted"
+    return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
+
+
+def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 1,
+          to: Path | None = None) -> list[Outcome]:
+    """The whole workflow for ``assignments``; returns one outcome per submission."""
+    settings = course_settings(root)
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    outcomes: list[Outcome] = []
+    for assignment in assignments:
+        prepare(root, assignment, settings)
+        collect(root, assignment, how)
+        students = students_of(root, assignment)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            outcomes += pool.map(lambda s: autograde_one(root, assignment, s), students)
+        feedback = nbgrader(root, "generate_feedback", assignment, "--force")
+        if feedback.returncode != 0:
+            print(f"feedback for {assignment}: {_reason(feedback.stdout + feedback.stderr)}", file=sys.stderr)
+    export = nbgrader(root, "export", "--to", str(to or root / "grades.csv"))
+    if export.returncode != 0:
+        raise SystemExit(f"export failed: {_reason(export.stdout + export.stderr)}")
+    write_report(root / "grading-report.csv", outcomes)
+    return outcomes
+
+
+def write_report(path: Path, outcomes: list[Outcome]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["assignment", "student", "status", "seconds", "reason"])
+        for o in outcomes:
+            writer.writerow([o.assignment, o.student, o.status, f"{o.seconds:.1f}", o.reason])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m oud_course.grade", description=__doc__.splitlines()[0])
+    parser.add_argument("assignments", nargs="*", help="assignment ids (default: all in course_config.py)")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="course folder (holds course_config.py)")
+    parser.add_argument("--collect", choices=["none", "exchange", "zip"], default="none",
+                        help="where submissions come from: already in submitted/, nbgrader's exchange, or downloaded/ zips")
+    parser.add_argument("--workers", type=int, default=0, help="parallel autograders (default: 1 on SQLite, 2 otherwise)")
+    parser.add_argument("--to", type=Path, help="grade CSV (default: grades.csv in the course folder)")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    settings = course_settings(root)
+    assignments = args.assignments or settings["ASSIGNMENTS"]
+    # SQLite allows one writer at a time, so parallel autograding needs PostgreSQL.
+    workers = args.workers or (1 if settings["DB_URL"].startswith("sqlite") else 2)
+    os.chdir(root)
+    outcomes = grade(root, assignments, args.collect, workers, args.to)
+    failed = [o for o in outcomes if o.status != "graded"]
+    print(f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions; report in grading-report.csv")
+    for o in failed:
+        print(f"  not graded: {o.student} / {o.assignment}: {o.reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
