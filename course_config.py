@@ -13,7 +13,7 @@ from nbgrader.preprocessors import (
 )
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
-from oud_course.grading import DecideGrades, DeriveItemChecks
+from oud_course.grading import DecideGrades, DeriveItemChecks, SafeExecute, TrimOutput
 from oud_course.grading.plugins import PercentPerDayLate, WideCsvExport
 
 try:
@@ -49,6 +49,7 @@ c.Exchange.root = os.path.join(ROOT, "exchange")  # exchange folder inside the c
 
 c.Execute.timeout = 60  # seconds one cell may run before it is interrupted (endless loops)
 c.Execute.interrupt_on_timeout = True  # interrupt a runaway cell and go on with the rest
+c.TrimOutput.max_chars = 20_000  # characters kept of any one output (LimitOutput counts lines)
 c.OverwriteCells.add_missing_cells = True  # re-add deleted test cells, so deleting one cannot skip a test
 c.LimitOutput.max_lines = 200  # output-size limit per cell, so huge output cannot bloat feedback
 c.LimitOutput.max_traceback = 40  # traceback lines kept per error
@@ -71,10 +72,11 @@ c.GenerateAssignment.preprocessors = [
     CheckCellMetadata, ComputeChecksums, SaveCells, ClearHiddenTests, ClearMarkScheme, ComputeChecksums,
     CheckCellMetadata,
 ]
-# nbgrader's autograde pipeline with DecideGrades right after Execute: points come from the clean process.
+# nbgrader's autograde pipeline, with SafeExecute for Execute (a dead kernel ends the run, not the
+# grading), DecideGrades right after it (points come from the clean process), and TrimOutput.
 c.Autograde.autograde_preprocessors = [
-    Execute, DecideGrades, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-    AssignLatePenalties, CheckCellMetadata,
+    SafeExecute, DecideGrades, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, TrimOutput,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 # Feedback never shows hidden tests (nbgrader's own feedback would include them).
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

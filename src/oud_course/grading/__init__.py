@@ -2,5 +2,7 @@
 
 from oud_course.grading.decide import DecideGrades
 from oud_course.grading.derive import DeriveItemChecks
+from oud_course.grading.execute import SafeExecute
+from oud_course.grading.limits import TrimOutput
 
-__all__ = ["DecideGrades", "DeriveItemChecks"]
+__all__ = ["DecideGrades", "DeriveItemChecks", "SafeExecute", "TrimOutput"]

@@ -1,0 +1,30 @@
+"""SafeExecute: nbgrader's Execute, except that a kernel which dies or hangs ends the run, not the grading.
+
+Plain nbgrader fails the whole submission when its kernel exits or ignores interrupts, so the
+items answered before that point are lost. Here the cells that ran keep their outputs, the cell
+that stopped the kernel says so, and DecideGrades grades what was written out.
+"""
+
+from __future__ import annotations
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+
+_STOPPING_ERRORS = (DeadKernelError, CellTimeoutError, TimeoutError, RuntimeError)
+
+
+class SafeExecute(Execute):
+    """Run the submission; if its kernel dies or cannot be interrupted, keep what ran and note where it stopped."""
+
+    def preprocess(self, nb, resources=None, km=None):
+        try:
+            return super().preprocess(nb, resources, km)
+        except _STOPPING_ERRORS as error:
+            stopped = next((c for c in nb.cells if c.cell_type == "code" and c.source.strip()
+                            and c.get("execution_count") is None), None)
+            reason = f"The kernel stopped while running this cell ({type(error).__name__}); later cells did not run."
+            self.log.warning("%s: %s", reason, error)
+            if stopped is not None:
+                stopped.outputs.append(new_output("error", ename="KernelStopped", evalue=reason, traceback=[reason]))
+            return nb, resources
