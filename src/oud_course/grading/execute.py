@@ -7,15 +7,29 @@ that stopped the kernel says so, and DecideGrades grades what was written out.
 
 from __future__ import annotations
 
+from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
+from traitlets import Bool
+
+from oud_course.grading.sandbox import SandboxKernelManager, sandbox_available
 
 _STOPPING_ERRORS = (DeadKernelError, CellTimeoutError, TimeoutError, RuntimeError)
 
 
 class SafeExecute(Execute):
     """Run the submission; if its kernel dies or cannot be interrupted, keep what ran and note where it stopped."""
+
+    sandbox = Bool(True, help="Run each submission's kernel in a bubblewrap sandbox (see oud_course.grading.sandbox).").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.sandbox:
+            missing = sandbox_available()
+            if missing:
+                raise RuntimeError(f"cannot grade in a sandbox: {missing} (or set SafeExecute.sandbox = False)")
+        self.kernel_manager_class = SandboxKernelManager if self.sandbox else AsyncKernelManager
 
     def preprocess(self, nb, resources=None, km=None):
         try:
