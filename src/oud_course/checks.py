@@ -6,6 +6,7 @@ decides in a clean process (``oud_course.grading``), where code in the notebook 
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -22,6 +23,8 @@ def _answer_of(item: str, depth: int = 2) -> Any:
 
 def check(item: str, key: str) -> None:
     """Print whether the answer held in variable ``item`` is right and why, never the answer itself."""
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        return  # the grade decides; the slow self-check hash would only slow grading down
     print(feedback(item, _answer_of(item), key))
 
 

@@ -74,6 +74,7 @@ def collect(root: Path, assignment: str, how: str) -> None:
 
 
 def autograde_one(root: Path, assignment: str, student: str) -> Outcome:
+    """Autograde one submission in its own nbgrader process; the log explains any failure."""
     start = time.monotonic()
     try:
         done = nbgrader(root, "autograde", assignment, "--student", student, "--force")
@@ -83,6 +84,38 @@ def autograde_one(root: Path, assignment: str, student: str) -> Outcome:
     if done.returncode == 0:
         return Outcome(assignment, student, "graded", "", seconds)
     return Outcome(assignment, student, "failed", _reason(done.stdout + done.stderr), seconds)
+
+
+def autograde_batch(root: Path, assignment: str, students: list[str], everyone: list[str]) -> list[Outcome]:
+    """Autograde ``students`` in one nbgrader process (one start-up for many submissions).
+
+    nbgrader goes on past a submission it cannot grade and names it in its log; those few are
+    graded again on their own, so the report gets each one's own reason.
+    """
+    start = time.monotonic()
+    others = ",".join(s for s in everyone if s not in students)
+    args = ["autograde", assignment, "--force"] + ([f"--CourseDirectory.student_id_exclude={others}"] if others else [])
+    try:
+        done = nbgrader(root, *args, timeout=STUDENT_TIMEOUT * max(1, len(students)))
+        log = done.stdout + done.stderr
+    except subprocess.TimeoutExpired:
+        log = "error processing assignment: " + " ".join(f"/submitted/{s}/" for s in students)
+    failed = set(re.findall(r"error processing assignment: \S*?/submitted/([^/\s]+)/", log)) & set(students)
+    each = (time.monotonic() - start) / max(1, len(students))
+    outcomes = [Outcome(assignment, s, "graded", "", each) for s in students if s not in failed]
+    return outcomes + [autograde_one(root, assignment, s) for s in sorted(failed)]
+
+
+def submission_notes(root: Path, assignment: str, student: str) -> str:
+    """What an instructor should know about a submission that was graded all the same."""
+    expected = {p.name for p in (root / "source" / assignment).glob("*.ipynb")}
+    folder = root / "submitted" / student / assignment
+    present = {p.name for p in folder.glob("*.ipynb")}
+    notes = [f"missing {name} (scored zero)" for name in sorted(expected - present)]
+    notes += [f"ignored unexpected notebook {name}" for name in sorted(present - expected)]
+    if not (folder / "timestamp.txt").exists():
+        notes.append("no timestamp.txt: counted as on time")
+    return "; ".join(notes)
 
 
 def students_of(root: Path, assignment: str) -> list[str]:
@@ -100,8 +133,13 @@ def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 
         prepare(root, assignment, settings)
         collect(root, assignment, how)
         students = students_of(root, assignment)
+        groups = [students[i::max(1, workers)] for i in range(max(1, workers))]
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            outcomes += pool.map(lambda s: autograde_one(root, assignment, s), students)
+            batches = list(pool.map(lambda group: autograde_batch(root, assignment, group, students), [g for g in groups if g]))
+        for outcome in sorted((o for batch in batches for o in batch), key=lambda o: o.student):
+            notes = submission_notes(root, assignment, outcome.student)
+            outcome.reason = "; ".join(r for r in (outcome.reason, notes) if r)
+            outcomes.append(outcome)
         feedback = nbgrader(root, "generate_feedback", assignment, "--force")
         if feedback.returncode != 0:
             print(f"feedback for {assignment}: {_reason(feedback.stdout + feedback.stderr)}", file=sys.stderr)

@@ -36,6 +36,8 @@ def bwrap_command(cmd: list[str], workdir: str, ipc_dir: str) -> list[str]:
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--clearenv",
             "--setenv", "HOME", SANDBOX_HOME, "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
             "--setenv", "MPLBACKEND", "agg", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+            # nbgrader's own marker that this is an autograding run (the self-check skips its slow hash).
+            "--setenv", "NBGRADER_EXECUTION", os.environ.get("NBGRADER_EXECUTION", ""),
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/home", "--dir", SANDBOX_HOME,
             "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
             "--symlink", "usr/sbin", "/sbin"]
