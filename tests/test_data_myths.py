@@ -1,0 +1,51 @@
+"""myths.json: every statement has a verdict, evidence and a named source."""
+
+import re
+
+import pytest
+
+from oud_course.data import load
+
+STATEMENTS = load("myths.json")["statements"]
+VERDICTS = {"myth", "fact", "partly"}
+SEEDS = {"000", "001", "002", "003", "004", None}
+
+
+@pytest.mark.parametrize("entry", STATEMENTS, ids=lambda e: e["id"])
+def test_entry_has_verdict_evidence_and_source(entry):
+    """Does the entry have a statement, a verdict in the allowed set, evidence, and a source naming organisation, document and year?"""
+    assert entry["statement"].strip() and entry["evidence"].strip()
+    assert entry["verdict"] in VERDICTS
+    source = entry["source"]
+    assert source["organisation"].strip() and source["document"].strip()
+    assert type(source["year"]) is int and 1990 <= source["year"] <= 2030
+    assert entry["seed"] in SEEDS
+
+
+def test_ids_are_unique():
+    """Is every statement's id different?"""
+    ids = [e["id"] for e in STATEMENTS]
+    assert len(ids) == len(set(ids))
+
+
+def test_all_three_verdicts_are_used():
+    """Are there myths, facts and partly true statements to sort?"""
+    assert {e["verdict"] for e in STATEMENTS} == VERDICTS
+
+
+def test_the_seed_claims_facts_md_corrects_are_there_with_their_verdicts():
+    """Do the seed claims corrected (or kept) by the fact sheet carry the fact sheet's verdicts?"""
+    verdicts = {e["id"]: e["verdict"] for e in STATEMENTS}
+    assert verdicts["tolerance-damage"] == "myth"
+    assert verdicts["forced-release"] == "myth"
+    assert verdicts["dependence-no-craving"] == "myth"
+    assert verdicts["withdrawal-rarely-deadly"] == "partly"
+    assert verdicts["naltrexone-best"] == "myth"
+    assert verdicts["detox-alone"] == "fact"
+    assert verdicts["deaths-up-64"] == "partly"
+
+
+def test_no_helpline_numbers_from_the_seeds():
+    """Is no phone number in the data (the seeds' numbers route to paid advertisers)?"""
+    text = str(load("myths.json"))
+    assert not re.search(r"\d{3}-\d{3}-\d{4}", text)
