@@ -5,15 +5,14 @@ It is also plain Python: `runpy.run_path("course_config.py")` gives the constant
 
 import os
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput, ClearSolutions,
-    ComputeChecksums, Execute, GetGrades, IgnorePattern, IncludeHeaderFooter, InstantiateTests, LimitOutput,
-    LockCells, SaveAutoGrades, SaveCells,
+    ComputeChecksums, DeduplicateIds, GetGrades, IgnorePattern, IncludeHeaderFooter, InstantiateTests, LimitOutput,
+    LockCells, OverwriteCells, OverwriteKernelspec, SaveAutoGrades, SaveCells,
 )
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
-from oud_course.grading import DecideGrades, DeriveItemChecks, SafeExecute, TrimOutput
+from oud_course.grading import DecideGrades, DeriveItemChecks, SafeExecute, StripExpectations, TrimOutput
 from oud_course.grading.plugins import PercentPerDayLate, WideCsvExport
 
 try:
@@ -71,6 +70,11 @@ c.GenerateAssignment.preprocessors = [
     DeriveItemChecks, IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions, ClearOutput,
     CheckCellMetadata, ComputeChecksums, SaveCells, ClearHiddenTests, ClearMarkScheme, ComputeChecksums,
     CheckCellMetadata,
+]
+# nbgrader's sanitize pipeline, then StripExpectations: expected answers stay in the gradebook,
+# out of the notebook file and cells a submission's code can read while it runs.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata, StripExpectations,
 ]
 # nbgrader's autograde pipeline, with SafeExecute for Execute (a dead kernel ends the run, not the
 # grading), DecideGrades right after it (points come from the clean process), and TrimOutput.

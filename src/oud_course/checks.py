@@ -62,11 +62,12 @@ def summary() -> None:
         print(f"  {item}: {outcome}")
 
 
-def grade(item: str, expect: dict) -> None:
-    """Hidden test: write the answer out for the grader, then assert it locally.
+def grade(item: str, expect: dict | None = None) -> None:
+    """Hidden test: write the answer out for the grader; with ``expect`` (only outside grading), assert it.
 
-    The local assert keeps plain ``nbgrader validate`` meaningful; the grade itself is decided
-    from the written-out answer by ``oud_course.grading.DecideGrades``.
+    When autograding, the notebook holds just ``grade(item)``: the expectation stays in the
+    gradebook and ``oud_course.grading.DecideGrades`` decides there. The local assert keeps
+    plain ``nbgrader validate`` of the source meaningful.
     """
     value = _answer_of(item)
     readout = {"item": item, "defined": value is not _MISSING, "answer": answers.encode(None if value is _MISSING else value)}
@@ -76,5 +77,6 @@ def grade(item: str, expect: dict) -> None:
         pass
     else:
         publish_display_data({answers.MIME_TYPE: readout})
-    passed, message = items.grade({**expect, "item": item}, None if value is _MISSING else value)
-    assert passed, message
+    if expect is not None:
+        passed, message = items.grade({**expect, "item": item}, None if value is _MISSING else value)
+        assert passed, message
