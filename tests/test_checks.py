@@ -8,7 +8,7 @@ import sys
 
 import nbformat
 import pytest
-from conftest import BIN, CHECKS, REPO, course_env, item_ids, nbgrader_meta, read_nb
+from course_tools import BIN, CHECKS, REPO, course_env, item_ids, nbgrader_meta, read_nb
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, Execute
 from nbgrader.validator import Validator
 from notebook_tools import error_outputs, execute, stdout_of

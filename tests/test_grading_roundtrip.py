@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from conftest import CHECKS, nbgrader, nbgrader_meta, read_nb
+from course_tools import CHECKS, nbgrader, nbgrader_meta, read_nb
 from nbgrader.api import Gradebook
 
 # Code a student could put in an answer cell to make plain nbgrader's in-kernel tests pass.

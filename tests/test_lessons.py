@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CHECKS, LESSONS, REPO, read_nb
+from course_tools import CHECKS, LESSONS, REPO, read_nb
 from notebook_tools import error_outputs, execute
 
 ALL_NOTEBOOKS = LESSONS + CHECKS + sorted((REPO / "release").glob("*/*.ipynb"))
 # Person-first language (NIDA "Words Matter"); words in quotes are being discussed, not used.
 STIGMATIZING = re.compile(r"\b(addicts?|junkies?|abusers?|drug abuse|substance abuse|clean|dirty|alcoholics?)\b", re.I)
-OFFICIAL_NAMES = ("National Institute on Drug Abuse", "Substance Abuse and Mental Health Services Administration")
+OFFICIAL_NAMES = ("National Institute on Drug Abuse", "Substance Abuse and Mental Health Services Administration",
+                  "Center for Substance Abuse Treatment")
 HELP_LINE = "1-800-662-4357"
 PHONE = re.compile(r"\b(?:1-)?\d{3}-\d{3}-\d{4}\b")
 

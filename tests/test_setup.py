@@ -7,7 +7,7 @@ import subprocess
 import sys
 import tomllib
 
-from conftest import REPO, course_env
+from course_tools import REPO, course_env
 
 from oud_course.build import course_settings
 

@@ -23,11 +23,12 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # `import lab` from the tests, package or not
+if str(Path(__file__).resolve().parent) not in sys.path:  # `import lab` from the tests, package or not
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import lab  # noqa: E402
+from course_tools import missing  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
 # The course folders a learner's JupyterLab sees; missing ones (release/ before a build) are skipped.
 COURSE_FOLDERS = ("notebooks", "release")
 SERVER_START_TIMEOUT = 90.0  # seconds; a cold start on a slow CI machine takes ~5 s
@@ -46,28 +47,6 @@ LAB_SETTINGS = {
     # The extension manager would ask PyPI for listings.
     "@jupyterlab/extensionmanager-extension:plugin": {"enabled": False},
 }
-
-
-def _in_ci() -> bool:
-    """Whether this run is under CI, where a missing browser is a failure, not a skip."""
-    return os.environ.get("CI", "").strip().lower() == "true"
-
-
-def _missing(reason: str):
-    """Skip the test for a missing tool, or fail it under CI."""
-    if _in_ci():
-        pytest.fail(f"{reason} (CI=true, so this fails instead of skipping)", pytrace=False)
-    pytest.skip(reason)
-
-
-@dataclass(frozen=True)
-class LabServer:
-    """A running JupyterLab: its base URL, token and root folder (a copy of the course files)."""
-
-    url: str
-    token: str
-    root: Path
-    log: Path
 
 
 def _free_port() -> int:
@@ -139,30 +118,49 @@ def _wait_until_ready(process: subprocess.Popen, url: str, token: str, log: Path
     raise RuntimeError(f"JupyterLab {state} at {url}; server log ({log}):\n{tail}")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """Stop the server (it shuts its kernels down), then kill its process group if it lingers."""
-    if process.poll() is None:
-        process.terminate()
+def _descendants(pid: int) -> list[int]:
+    """The process ids below ``pid`` (Linux /proc; elsewhere none), children first."""
+    found: list[int] = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    try:  # kernels the server started are in its process group; end any it left behind
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
+            for child in map(int, children.read_text().split()):
+                found += [child, *_descendants(child)]
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the server, which shuts its kernels down; kill it, and any kernel it left, if it lingers."""
+    if process.poll() is not None:
+        return
+    kernels = _descendants(process.pid)  # kernels run in their own sessions, outside the server's group
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+        return
+    except subprocess.TimeoutExpired:
         pass
+    for pid in [process.pid, *kernels]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
-def lab_server(tmp_path_factory: pytest.TempPathFactory):
-    """A JupyterLab server on a private copy of the course files; yields a LabServer."""
+def lab_server(tmp_path_factory: pytest.TempPathFactory, browser):
+    """A JupyterLab server on a private copy of the course files; yields a LabServer.
+
+    It asks for ``browser`` first, so that a missing browser skips (or fails) before Lab starts.
+    """
     base = tmp_path_factory.mktemp("lab")
     root = base / "root"
     root.mkdir()
     for folder in COURSE_FOLDERS:
-        if (REPO / folder).is_dir():
-            shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        if (lab.REPO / folder).is_dir():
+            shutil.copytree(lab.REPO / folder, root / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     env = _isolated_env(base / "home")
     _write_lab_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
     token = secrets.token_hex(24)
@@ -181,6 +179,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory):
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",
+        "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: exact kernel and rendering state for lab.py
         f"--LabApp.user_settings_dir={env['JUPYTERLAB_SETTINGS_DIR']}",
         f"--LabApp.workspaces_dir={env['JUPYTERLAB_WORKSPACES_DIR']}",
         # If pytest is killed outright, idle kernels and then the server end themselves.
@@ -190,18 +189,19 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory):
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # CI containers often run as root; the server is private anyway
-    lab.ARTIFACTS.mkdir(exist_ok=True)
-    log = lab.ARTIFACTS / "jupyter-lab-server.log"
+    log = base / "jupyter-lab-server.log"  # per session: runs in parallel do not share it
     with open(log, "w", encoding="utf-8") as log_file:
         process = subprocess.Popen(
             command, cwd=root, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so teardown can end its kernels too
+            start_new_session=True,  # Ctrl+C in the terminal reaches pytest only; teardown stops the server
         )
     try:
         _wait_until_ready(process, url, token, log)
         yield LabServer(url=url, token=token, root=root, log=log)
     finally:
         _stop(process)
+        lab.ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(log, lab.ARTIFACTS / log.name)  # for CI to keep next to the failure screenshots
 
 
 def _chromium_path() -> str | None:
@@ -219,10 +219,10 @@ def browser():
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("the playwright Python package is missing; install it with: pip install -e '.[test]'")
+        missing("the playwright Python package is missing; install it with: pip install -e '.[test]'")
     executable = _chromium_path()
     if executable is None:
-        _missing(f"chromium is not installed; {INSTALL_HINT}")
+        missing(f"chromium is not installed; {INSTALL_HINT}")
     with sync_playwright() as playwright:
         try:
             chromium = playwright.chromium.launch(
@@ -239,7 +239,7 @@ def browser():
                 ],
             )
         except PlaywrightError as error:
-            _missing(f"chromium at {executable} would not start ({error}); {INSTALL_HINT}")
+            missing(f"chromium at {executable} would not start ({error}); {INSTALL_HINT}")
         yield chromium
         chromium.close()
 

@@ -69,25 +69,46 @@ def write_notebook(path: Path, *code_cells: str) -> Path:
     return path
 
 
+# The notebook panel on show, found through window.jupyterapp (the server runs with
+# --LabApp.expose_app_in_browser). The toolbar's execution indicator is not enough: it reads "idle"
+# before the kernel has even started, and again before the websocket is connected.
+_CURRENT_PANEL_JS = """() => {
+    const app = window.jupyterapp;
+    if (!app || !app.shell) return null;
+    for (const widget of app.shell.widgets('main')) {
+        if (widget.node.classList.contains('jp-NotebookPanel') && widget.isVisible) return widget;
+    }
+    return null;
+}"""
+_NOTEBOOK_READY_JS = f"""() => {{
+    const panel = ({_CURRENT_PANEL_JS})();
+    if (!panel || !panel.context.isReady || !panel.sessionContext.isReady) return false;
+    const cells = panel.content.model ? panel.content.model.cells.length : -1;
+    return panel.node.querySelectorAll('.jp-Notebook .jp-Cell').length === cells;
+}}"""
+_KERNEL_IDLE_JS = f"""() => {{
+    const panel = ({_CURRENT_PANEL_JS})();
+    const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+    return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}}"""
+
+
 def open_notebook(page: Page, server: Any, relpath: str) -> Locator:
-    """Open ``relpath`` (relative to the server root) in a fresh workspace; wait for cells and an idle kernel."""
+    """Open ``relpath`` (under the server root) in a new workspace; wait for every cell and an idle kernel."""
     workspace = f"test-{uuid.uuid4().hex[:12]}"  # a new workspace restores no tabs from earlier pages
     page.goto(f"{server.url}/lab/workspaces/{workspace}/tree/{quote(relpath)}?token={server.token}")
-    panel = page.locator(_NOTEBOOK)
-    panel.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible")
+    page.wait_for_function(_NOTEBOOK_READY_JS, timeout=KERNEL_TIMEOUT_MS, polling=100)
     wait_kernel_idle(page)
-    return panel
+    return page.locator(_NOTEBOOK)
 
 
 def wait_kernel_idle(page: Page, timeout: float = KERNEL_TIMEOUT_MS) -> None:
-    """Wait until the open notebook's kernel is connected and idle (the toolbar's execution indicator)."""
-    page.locator(f'{_NOTEBOOK} .jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
-        state="attached", timeout=timeout
-    )
+    """Wait until the open notebook's kernel is connected and idle."""
+    page.wait_for_function(_KERNEL_IDLE_JS, timeout=timeout, polling=50)
 
 
 def run_all_cells(page: Page, timeout: float = RUN_ALL_TIMEOUT_MS) -> None:
-    """Run > Run All Cells from the menu bar; wait until every code cell ran (or one failed) and the kernel is idle."""
+    """Run > Run All Cells from the menu bar; wait until every code cell ran (or one failed) and all is idle."""
     # Mark every prompt so that "finished" cannot be confused with "not started yet", whatever
     # execution counts the notebook was saved with: each executed cell's prompt becomes [n]:.
     page.evaluate(
@@ -99,23 +120,35 @@ def run_all_cells(page: Page, timeout: float = RUN_ALL_TIMEOUT_MS) -> None:
         ".lm-Menu-item:not(.lm-mod-disabled)",
         has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")),
     ).click()
-    page.wait_for_function(
-        """([prompts, errors, notebook]) => {
-            const texts = Array.from(document.querySelectorAll(prompts), p => p.textContent.trim());
-            if (texts.some(t => t === '[*]:')) return false;           // still running or queued
-            const failed = document.querySelector(`${notebook} :is(${errors})`) !== null;
-            if (!failed && !texts.every(t => /^\\[\\d+\\]:$/.test(t))) return false;  // not all ran yet
-            const indicator = document.querySelector(`${notebook} .jp-Notebook-ExecutionIndicator`);
-            return indicator !== null && indicator.dataset.status === 'idle';
-        }""",
-        arg=[_CODE_PROMPTS, _ERROR_SELECTOR, _NOTEBOOK],
-        timeout=timeout,
-        polling=100,
+    try:
+        page.wait_for_function(
+            f"""([prompts, errors, notebook]) => {{
+                const texts = Array.from(document.querySelectorAll(prompts), p => p.textContent.trim());
+                if (texts.some(t => t === '[*]:')) return false;           // still running or queued
+                const failed = document.querySelector(`${{notebook}} :is(${{errors}})`) !== null;
+                if (!failed && !texts.every(t => /^\\[\\d+\\]:$/.test(t))) return false;  // not all ran yet
+                return ({_KERNEL_IDLE_JS})();
+            }}""",
+            arg=[_CODE_PROMPTS, _ERROR_SELECTOR, _NOTEBOOK],
+            timeout=timeout,
+            polling=100,
+        )
+    except Exception as error:
+        raise AssertionError(f"Run All Cells did not finish: {_run_state(page)}") from error
+
+
+def _run_state(page: Page) -> str:
+    """The code cells' prompts and the kernel status, for failure messages."""
+    prompts = page.locator(_CODE_PROMPTS).all_inner_texts()
+    status = page.evaluate(
+        f"() => {{ const p = ({_CURRENT_PANEL_JS})(); const k = p && p.sessionContext.session"
+        f" && p.sessionContext.session.kernel; return k ? `${{k.connectionStatus}}/${{k.status}}` : 'no kernel'; }}"
     )
+    return f"prompts {[p.strip() for p in prompts]}, kernel {status}"
 
 
 def error_outputs(page: Page) -> list[str]:
-    """The text of every stderr or error output in the open notebook, and of widgets that failed to render."""
+    """The text of every stderr or error output in the open notebook, and of widgets that failed to show."""
     return page.evaluate(
         """([notebook, errors]) => {
             const found = Array.from(document.querySelectorAll(`${notebook} :is(${errors})`), e => e.innerText);
@@ -126,6 +159,29 @@ def error_outputs(page: Page) -> list[str]:
         }""",
         [_NOTEBOOK, _ERROR_SELECTOR],
     )
+
+
+_SELECT_OPEN_JS = "s => { try { return s.matches(':open'); } catch (e) { return null; } }"  # null: no :open
+
+
+def choose_by_keyboard(select: Locator, steps: int) -> None:
+    """Move a <select> ``steps`` options down (negative: up) as a keyboard user does in JupyterLab."""
+    # Plain arrows do not work: in command mode JupyterLab takes ArrowUp/ArrowDown (and letters) on a
+    # focused <select> as notebook shortcuts and moves to another cell. Alt+ArrowDown opens the list,
+    # the arrows move within it, and Enter chooses. Each step waits for the list to be open or shut,
+    # so that no key reaches the closed <select> (and JupyterLab) on a slow machine.
+    start = select.evaluate("s => s.selectedIndex")
+    select.focus()
+    select.press("Alt+ArrowDown")
+    if select.evaluate(_SELECT_OPEN_JS) is not None:
+        select.page.wait_for_function(f"s => ({_SELECT_OPEN_JS})(s)", arg=select.element_handle(), polling=50)
+    for _ in range(abs(steps)):
+        select.press("ArrowDown" if steps > 0 else "ArrowUp")
+    select.press("Enter")
+    select.page.wait_for_function(f"s => !({_SELECT_OPEN_JS})(s)", arg=select.element_handle(), polling=50)
+    end = select.evaluate("s => s.selectedIndex")
+    if end != start + steps:
+        raise AssertionError(f"the keyboard moved the <select> from option {start} to {end}, not {start + steps}")
 
 
 _FETCH_IMAGE = """async (element) => {
@@ -146,7 +202,7 @@ _FETCH_IMAGE = """async (element) => {
 
 
 def image_bytes(locator: Locator, attempts: int = 5) -> bytes:
-    """The bytes an <img> shows (the locator or the first <img> inside it), fetched from its blob: or data: src."""
+    """The bytes an <img> shows (the locator, or the first <img> in it), fetched from its blob: src."""
     for _ in range(attempts):
         result = locator.evaluate(_FETCH_IMAGE)
         if result is None:
@@ -194,7 +250,7 @@ def _snapshot(root: Locator) -> tuple[str, str]:
     )
 
 
-def figure_state(root: Locator, settle_ms: int = 300, timeout: float = 15.0) -> FigureState:
+def figure_state(root: Locator, settle_ms: int = 300, timeout: float = 30.0) -> FigureState:
     """The widget's figure once it has stopped changing for ``settle_ms`` and the kernel is idle."""
     page = root.page
     deadline = time.monotonic() + timeout
@@ -215,10 +271,9 @@ def wait_for_figure_change(
     root: Locator,
     before: FigureState,
     text_matches: Callable[[str], bool] = lambda text: True,
-    timeout: float = 15.0,
+    timeout: float = 30.0,
 ) -> FigureState:
-    """Wait until the image src and the text alternative both changed (and the text passes ``text_matches``);
-    returns the settled new state. Fails with both texts if that does not happen in ``timeout`` seconds."""
+    """The settled new state once the image src and the text both changed and ``text_matches`` the text."""
     deadline = time.monotonic() + timeout
     src, text = _snapshot(root)
     while time.monotonic() < deadline:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
 
 import lab
 import pytest
@@ -39,3 +41,18 @@ def test_keyboard_moves_slider_and_label_echoes_it(lab_server, page):
         "el => el.innerText.trim() === 'value is 5'", arg=echo.element_handle(), timeout=lab.DEFAULT_TIMEOUT_MS
     )
     assert re.fullmatch(r"value is 5", echo.inner_text().strip())
+
+
+def test_server_uses_the_test_settings(lab_server):
+    """Does the test server render every cell (windowing off) and stay quiet (no news, no update check)?"""
+
+    def user_settings(plugin: str) -> dict:
+        request = urllib.request.Request(
+            f"{lab_server.url}/lab/api/settings/{plugin}", headers={"Authorization": f"token {lab_server.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)["settings"]
+
+    assert user_settings("@jupyterlab/notebook-extension:tracker")["windowingMode"] == "none"
+    notification = user_settings("@jupyterlab/apputils-extension:notification")
+    assert notification["fetchNews"] == "false" and notification["checkForUpdates"] is False

@@ -1,0 +1,1 @@
+"""Browser tests: JupyterLab in headless chromium (a package, so its conftest does not shadow tests/conftest.py)."""
