@@ -12,7 +12,9 @@ from nbgrader.preprocessors import (
     LockCells, OverwriteCells, OverwriteKernelspec, SaveAutoGrades, SaveCells,
 )
 
-from oud_course.grading import DecideGrades, DeriveItemChecks, SafeExecute, StripExpectations, TrimOutput
+from oud_course.grading import (
+    DecideGrades, DeriveItemChecks, RestoreDeletedCells, SafeExecute, StripExpectations, TrimOutput,
+)
 from oud_course.grading.plugins import PercentPerDayLate, WideCsvExport
 
 try:
@@ -71,10 +73,12 @@ c.GenerateAssignment.preprocessors = [
     CheckCellMetadata, ComputeChecksums, SaveCells, ClearHiddenTests, ClearMarkScheme, ComputeChecksums,
     CheckCellMetadata,
 ]
-# nbgrader's sanitize pipeline, then StripExpectations: expected answers stay in the gradebook,
-# out of the notebook file and cells a submission's code can read while it runs.
+# nbgrader's sanitize pipeline with RestoreDeletedCells before OverwriteCells (deleted cells come back
+# as released), then StripExpectations: expected answers stay in the gradebook, out of the notebook
+# file and cells a submission's code can read while it runs.
 c.Autograde.sanitize_preprocessors = [
-    ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata, StripExpectations,
+    ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreDeletedCells, OverwriteCells, CheckCellMetadata,
+    StripExpectations,
 ]
 # nbgrader's autograde pipeline, with SafeExecute for Execute (a dead kernel ends the run, not the
 # grading), DecideGrades right after it (points come from the clean process), and TrimOutput.

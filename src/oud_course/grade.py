@@ -42,12 +42,16 @@ def nbgrader(root: Path, *args: str, timeout: float = STUDENT_TIMEOUT) -> subpro
                           timeout=timeout, check=False)
 
 
+_GENERIC = ("There was an error processing", "Please see the", "Traceback", "File ")
+
+
 def _reason(log: str) -> str:
-    """The most telling lines of a failed nbgrader log, for the grading report."""
+    """The most telling line of a failed nbgrader log (its last exception or error), for the grading report."""
     lines = [re.sub(r"^\[\w+ \| \w+\] ", "", line).strip() for line in log.splitlines()]
-    telling = [line for line in lines if re.search(r"(Error|error|No such|not valid|Invalid|Timeout|died)", line)
-               and not line.startswith(("File ", "Traceback"))]
-    return " | ".join(dict.fromkeys(telling))[-600:] or "nbgrader failed; see its log"
+    lines = [line for line in lines if line and not line.startswith(_GENERIC)]
+    exceptions = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Warning): ", line)]
+    errors = [line for line in lines if re.search(r"(No notebooks|No such|not valid|Invalid|Timeout|died)", line)]
+    return ((exceptions or errors or ["nbgrader failed; run it for this student to see its log"])[-1])[:400]
 
 
 def prepare(root: Path, assignment: str, settings: dict) -> None:

@@ -4,5 +4,7 @@ from oud_course.grading.decide import DecideGrades, StripExpectations
 from oud_course.grading.derive import DeriveItemChecks
 from oud_course.grading.execute import SafeExecute
 from oud_course.grading.limits import TrimOutput
+from oud_course.grading.restore import RestoreDeletedCells
 
-__all__ = ["DecideGrades", "DeriveItemChecks", "SafeExecute", "StripExpectations", "TrimOutput"]
+__all__ = ["DecideGrades", "DeriveItemChecks", "RestoreDeletedCells", "SafeExecute", "StripExpectations",
+           "TrimOutput"]
