@@ -101,8 +101,9 @@ def roster(source_nb) -> list[Student]:
         students.append(Student(f"partial-{n:02d}", {i: "key" for i in chosen}, sum(points[i] for i in chosen)))
     students += [Student(f"blank-{n:02d}") for n in range(1, 4)]
     students += [
-        Student("invalid-json", raw_text='{"cells": [ this is not json', status="failed", reason="JSON"),
-        Student("renamed-notebook", dict(everything), 0.0, notebook_name="my-answers.ipynb",
+        Student("invalid-json", raw_text='{"cells": [ this is not json', status="failed",
+                reason="Notebook does not appear to be JSON"),
+        Student("renamed-notebook", dict(everything), 0.0, notebook_name="my-answers.ipynb", status="failed",
                 reason="ignored unexpected notebook my-answers.ipynb"),
         Student("deleted-cells", dict(everything), full - points[items[0]] - points[items[1]],
                 delete_items=(items[0], items[1])),
@@ -113,7 +114,7 @@ def roster(source_nb) -> list[Student]:
     ]
     # What each attack earns: its honest answers count, its tricks do not.
     earned = {
-        "redefines-builtins": full - points[first],  # its first answer is wrong
+        "redefines-builtins": 0.0,  # breaks its own kernel's messaging: no answer is written out at all
         "patches-package": 0.0,  # its patch stops every answer being written out: nothing to grade
         "reads-hidden-tests": full - points[first],  # the notebook it reads holds no expected answers
         "deletes-gradebook": full,  # the sandbox shows it nothing to delete; its answers are right

@@ -31,12 +31,18 @@ class SafeExecute(Execute):
                 raise RuntimeError(f"cannot grade in a sandbox: {missing} (or set SafeExecute.sandbox = False)")
         self.kernel_manager_class = SandboxKernelManager if self.sandbox else AsyncKernelManager
 
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        self._running = cell  # so a kernel that dies mid-cell can be blamed on the right cell
+        result = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        self._running = None
+        return result
+
     def preprocess(self, nb, resources=None, km=None):
+        self._running = None
         try:
             return super().preprocess(nb, resources, km)
         except _STOPPING_ERRORS as error:
-            stopped = next((c for c in nb.cells if c.cell_type == "code" and c.source.strip()
-                            and c.get("execution_count") is None), None)
+            stopped = self._running
             reason = f"The kernel stopped while running this cell ({type(error).__name__}); later cells did not run."
             self.log.warning("%s: %s", reason, error)
             if stopped is not None:

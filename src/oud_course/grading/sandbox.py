@@ -69,6 +69,9 @@ class SandboxKernelManager(AsyncKernelManager):
         self.ip = os.path.join(self._ipc_dir, "k")
 
     def format_kernel_cmd(self, extra_arguments=None):
+        # A signal to bwrap's process group would stop bwrap itself, and --die-with-parent then kills
+        # the kernel; an interrupt sent as a message reaches the kernel inside the namespace.
+        self.kernel_spec.interrupt_mode = "message"
         cmd = super().format_kernel_cmd(extra_arguments)
         workdir = os.path.realpath(self._launch_args.get("cwd") or os.getcwd())
         return bwrap_command(cmd, workdir, self._ipc_dir)
