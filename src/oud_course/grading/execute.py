@@ -31,9 +31,9 @@ class SafeExecute(Execute):
                 raise RuntimeError(f"cannot grade in a sandbox: {missing} (or set SafeExecute.sandbox = False)")
         self.kernel_manager_class = SandboxKernelManager if self.sandbox else AsyncKernelManager
 
-    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        self._running = cell  # so a kernel that dies mid-cell can be blamed on the right cell
-        result = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+    def preprocess_cell(self, cell, resources, index):
+        self._running = cell  # so a kernel that dies mid-cell is blamed on the right cell
+        result = super().preprocess_cell(cell, resources, index)
         self._running = None
         return result
 
