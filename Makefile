@@ -9,7 +9,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # nbgrader calls `alembic` by name when it creates a gradebook.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test release release-graded grade bench system-packages clean
+.PHONY: lab test release release-graded grade system-packages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +36,10 @@ release-graded: $(STAMP)
 	$(BIN)/python -m oud_course.build release --graded --out build/release-graded
 
 # Autograde every submission (of ASSIGNMENT=..., or all), write feedback, export grades.csv.
-# COLLECT=exchange takes submissions from nbgrader's exchange, COLLECT=zip from downloaded/ zips.
+# COLLECT=exchange takes submissions from nbgrader's exchange, COLLECT=zip from downloaded/ zips;
+# WORKERS=N grades in parallel (PostgreSQL gradebook only).
 grade: $(STAMP)
-	$(BIN)/python -m oud_course.grade $(ASSIGNMENT) --collect $(or $(COLLECT),none)
+	$(BIN)/python -m oud_course.grade $(ASSIGNMENT) --collect $(or $(COLLECT),none) $(if $(WORKERS),--workers $(WORKERS))
 
 clean:
 	rm -rf build submitted autograded feedback exchange gradebook.db

@@ -46,7 +46,7 @@ STDERR_NOISE = [
 c.CourseDirectory.course_id = COURSE_ID  # names the course in the gradebook and the exchange
 c.CourseDirectory.root = ROOT  # source/, release/, submitted/ ... live beside this file
 c.CourseDirectory.db_url = DB_URL  # gradebook URL, from COURSE_DB_URL when set
-c.Exchange.root = os.path.join(ROOT, "exchange")  # exchange folder inside the course (a hub mounts a shared one)
+c.Exchange.root = os.environ.get("COURSE_EXCHANGE_ROOT") or os.path.join(ROOT, "exchange")  # inside the course; a hub sets a shared one
 
 c.Execute.timeout = 60  # seconds one cell may run before it is interrupted (endless loops)
 c.Execute.interrupt_on_timeout = True  # interrupt a runaway cell and go on with the rest
@@ -63,7 +63,7 @@ c.PercentPerDayLate.percent_per_day = LATE_PERCENT_PER_DAY  # per started day la
 c.PercentPerDayLate.max_percent = LATE_MAX_PERCENT  # the cap
 c.ExportApp.plugin_class = WideCsvExport  # one row per student, one column per assignment
 # zip_collect reads LMS download names "<student>_<timestamp>_<notebook>.ipynb"; adapt it to your LMS.
-c.FileNameCollectorPlugin.named_regexp = r"(?P<student_id>[^_/]+)_(?P<timestamp>[^_/]+)_(?P<file_id>[^_/]+\.ipynb)$"
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^_/]+)_(?P<timestamp>[^_/]+)_(?P<file_id>[^_/]+\.ipynb)$"
 c.DeriveItemChecks.self_check = SELF_CHECK  # the self-check switch (see SELF_CHECK)
 c.DeriveItemChecks.course_id = COURSE_ID  # item salts derive from it, so releases are reproducible
 
@@ -86,5 +86,5 @@ c.Autograde.autograde_preprocessors = [
     SafeExecute, DecideGrades, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, TrimOutput,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
-# Feedback never shows hidden tests (nbgrader's own feedback would include them).
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# Feedback never shows hidden tests or mark schemes (nbgrader's own feedback would include both).
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ClearMarkScheme, CSSHTMLHeaderPreprocessor]

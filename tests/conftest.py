@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from course_tools import make_course
 
+pytest_plugins = ["postgres"]
 
 
 @pytest.fixture

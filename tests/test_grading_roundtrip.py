@@ -78,3 +78,20 @@ def test_round_trip_scores_and_feedback(source, course):
             assert "most recent call last" not in html
     blank_feedback = (course / "feedback" / "blank" / assignment / notebook.replace(".ipynb", ".html")).read_text()
     assert blank_feedback.count("not answered") >= len(items)
+
+
+@pytest.mark.slow
+def test_feedback_hides_mark_schemes(course):
+    """Does a student's feedback show the short-answer question but not its mark scheme or model answer?"""
+    source = next(p for p in CHECKS if p.parent.name == "03-dependence-cycle")
+    assignment, notebook = source.parent.name, source.name
+    nbgrader(course, "generate_assignment", assignment, "--force")
+    folder = course / "submitted" / "student" / assignment
+    folder.mkdir(parents=True)
+    nbformat.write(read_nb(course / "release" / assignment / notebook), folder / notebook)
+    nbgrader(course, "autograde", assignment)
+    nbgrader(course, "generate_feedback", assignment)
+    html = (course / "feedback" / "student" / assignment / notebook.replace(".ipynb", ".html")).read_text()
+    task = next(c for c in read_nb(source).cells if nbgrader_meta(c).get("task"))
+    scheme = task.source.split("### BEGIN MARK SCHEME\n", 1)[1].split("\n", 1)[0]
+    assert "Short answer" in html and scheme[:40] not in html and "Model answer" not in html
