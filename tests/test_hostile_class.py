@@ -15,9 +15,9 @@ from oud_course.grading.sandbox import sandbox_available
 ASSIGNMENTS = [p.parent.name for p in CHECKS[:2]]
 
 
-def run_grading(course, env) -> tuple[dict, dict]:
-    done = subprocess.run([sys.executable, "-m", "oud_course.grade", *ASSIGNMENTS, "--root", str(course)],
-                          env=env, capture_output=True, text=True, timeout=3600)
+def run_grading(course, env, workers: int = 1) -> tuple[dict, dict]:
+    done = subprocess.run([sys.executable, "-m", "oud_course.grade", *ASSIGNMENTS, "--root", str(course),
+                           "--workers", str(workers)], env=env, capture_output=True, text=True, timeout=3600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     with open(course / "grades.csv") as handle:
         grades = {row["student_id"]: row for row in csv.DictReader(handle)}
@@ -98,3 +98,22 @@ def test_grading_again_gives_the_same_grades(graded_class):
     """Does a second run of the whole batch give the same grade for every student?"""
     _, grades, _, again, _, _ = graded_class
     assert again == grades
+
+
+@pytest.fixture(scope="module")
+def graded_on_postgres(tmp_path_factory, postgres_server, graded_class):
+    """The same class graded once on a PostgreSQL gradebook by two parallel workers."""
+    course = make_course(tmp_path_factory.mktemp("hostile-pg") / "course")
+    set_up_class(course)
+    env = course_env(COURSE_DB_URL=postgres_server.new_database("hostile_class"))
+    return run_grading(course, env, workers=2)
+
+
+@pytest.mark.slow
+def test_parallel_grading_on_postgres_matches_serial_sqlite(graded_class, graded_on_postgres):
+    """On PostgreSQL with two workers, does every student get the grade the serial SQLite run gave?"""
+    _, grades, report, _, _, _ = graded_class
+    pg_grades, pg_report = graded_on_postgres
+    assert pg_grades == grades
+    assert {k: r["status"] for k, r in pg_report.items()} == {k: r["status"] for k, r in report.items()}
+    assert not any("lock" in r["reason"].lower() or "OperationalError" in r["reason"] for r in pg_report.values())
