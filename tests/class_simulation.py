@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from course_tools import nbgrader_meta, read_nb
+from course_tools import nbgrader_meta
 
 RIGGED = '''class AlwaysEqual(str):
     def __eq__(self, other):

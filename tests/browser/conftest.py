@@ -49,6 +49,16 @@ LAB_SETTINGS = {
 }
 
 
+@dataclass(frozen=True)
+class LabServer:
+    """A running JupyterLab: its base URL, token and root folder (a copy of the course files)."""
+
+    url: str
+    token: str
+    root: Path
+    log: Path
+
+
 def _free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
