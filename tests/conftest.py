@@ -14,3 +14,11 @@ pytest_plugins = ["postgres"]
 def course(tmp_path) -> Path:
     """A fresh course folder with this repository's config and source/, and its own SQLite gradebook."""
     return make_course(tmp_path / "course")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _progress_file_in_tmp(tmp_path_factory):
+    """Self-checks run by the tests (and their kernels) record progress in a temporary file, not in ~."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OUD_COURSE_PROGRESS", str(tmp_path_factory.mktemp("progress") / "oud-course-progress.json"))
+        yield

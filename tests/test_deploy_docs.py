@@ -16,7 +16,7 @@ from traitlets.utils.importstring import import_item
 
 DOCS = REPO / "docs"
 EXAMPLES = DOCS / "examples"
-GUIDES = [DOCS / "deploy-at-scale.md", DOCS / "instructor-guide.md"]
+GUIDES = [DOCS / "deploy-at-scale.md", DOCS / "instructor-guide.md", DOCS / "learner-guide.md"]
 DB_URL = "postgresql://oud_grader@db.example.org:5432/oud_course"
 COURSE_ID = "oud-course"
 

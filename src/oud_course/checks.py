@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
-from oud_course import answers, items, selfcheck
+from oud_course import answers, items, progress, selfcheck
 
 _MISSING = object()
 results: dict[str, str] = {}  # item id -> last self-check outcome, for the end-of-check summary
@@ -48,6 +49,7 @@ def feedback(item: str, value: Any, key: str) -> str:
                 outcome = "right" if right else "not right"
                 text = f"{item}: right. {why}" if right else f"{item}: not right yet. Hint: {why}"
     results[item] = outcome
+    progress.record(Path.cwd().name, item, outcome)  # a release check's folder is named after its assignment
     return text
 
 
@@ -60,6 +62,22 @@ def summary() -> None:
     print(f"Self-check summary: {right} of {len(results)} checked items right.")
     for item, outcome in sorted(results.items()):
         print(f"  {item}: {outcome}")
+    if os.environ.get("NBGRADER_EXECUTION") != "autograde":
+        print("Your self-checks are also saved in a progress file. On Binder, download it (link below) before you\n"
+              "leave: the session and its files vanish when it ends. To see all your checks, run this in a new cell:\n"
+              "    from oud_course.progress import show_progress; show_progress()")
+        _show(progress.download_link)
+
+
+def _show(make_widget) -> None:
+    """Display the widget ``make_widget()`` when running in a kernel (not in a plain Python process)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        display(make_widget())
 
 
 def grade(item: str, expect: dict | None = None) -> None:
