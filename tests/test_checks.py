@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import re
 import subprocess
 import sys
 
@@ -120,3 +121,20 @@ def test_committed_release_equals_a_fresh_build(tmp_path):
     for path in out.rglob("*.ipynb"):
         assert path.read_bytes() == (REPO / "release" / path.relative_to(out)).read_bytes()
     assert str(BIN)  # the build ran with this venv's tools
+
+
+@pytest.mark.slow
+def test_graded_flavour_turns_self_check_feedback_off(tmp_path):
+    """Does `make release-graded` build keys that check only the form, leaving every other cell as released?"""
+    out = tmp_path / "graded"
+    done = subprocess.run([sys.executable, "-m", "oud_course.build", "release", "--graded", "--out", str(out),
+                           "--only", "03-dependence-cycle"], cwd=REPO, env=course_env(), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    from oud_course.selfcheck import read_key
+    graded = read_nb(out / "03-dependence-cycle" / "03-dependence-cycle-check.ipynb")
+    committed = read_nb(REPO / "release" / "03-dependence-cycle" / "03-dependence-cycle-check.ipynb")
+    keys = [re.search(r"check\('(\w+)', '([^']+)'\)", c.source) for c in graded.cells if nbgrader_meta(c).get("grade")]
+    keys = [k for k in keys if k]
+    assert keys and all("verifier" not in read_key(k.group(2)) for k in keys)
+    assert [c.source for c in graded.cells if not nbgrader_meta(c).get("grade")] == \
+        [c.source for c in committed.cells if not nbgrader_meta(c).get("grade")]
