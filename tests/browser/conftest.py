@@ -1,8 +1,11 @@
-"""Fixtures for the browser tests: a private JupyterLab server and headless Debian chromium.
+"""Fixtures for the browser tests: a private JupyterLab server, headless Debian chromium, and lesson pages.
 
 The server runs on a copy of the course files in a pytest tmp folder, with its own HOME, Jupyter
 and matplotlib folders, so neither the user's configuration nor earlier runs leak in. Notebooks
 are rendered without windowing (every cell stays in the DOM), and news and update checks are off.
+
+A lesson test module sets LESSON (the notebook's path in the repository) and asks for ``lesson``: one
+page with that notebook open and run, shared by the module, and screenshotted when a test fails.
 """
 
 from __future__ import annotations
@@ -270,3 +273,37 @@ def page(request: pytest.FixtureRequest, browser):
     if lab.has_failed(request):
         lab.screenshot(page, request.node.name)
     page.context.close()
+
+
+@pytest.fixture(scope="module")
+def lesson(request: pytest.FixtureRequest, browser, lab_server):
+    """One page with the test module's LESSON notebook open and all its cells run, shared by the module's tests.
+
+    LESSON is a path relative to the repository (and to the server root), such as
+    "notebooks/05-signs-symptoms-withdrawal.ipynb". If opening or running fails, the page is
+    screenshotted into test-artifacts/<notebook>-setup.png.
+    """
+    relpath = getattr(request.module, "LESSON", None)
+    if not relpath:
+        pytest.fail(f"{request.module.__name__} sets no LESSON notebook", pytrace=False)
+    if not (lab.REPO / relpath).is_file():
+        pytest.fail(f"{relpath} is missing", pytrace=False)
+    page = lab.new_page(browser)
+    try:
+        lab.open_notebook(page, lab_server, relpath)
+        lab.run_all_cells(page)
+    except Exception:
+        lab.screenshot(page, f"{Path(relpath).stem}-setup")
+        page.context.close()
+        raise
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(autouse=True)
+def _screenshot_lesson_on_failure(request: pytest.FixtureRequest):
+    """Save the shared lesson page as test-artifacts/<test>.png when a test that uses it fails."""
+    page = request.getfixturevalue("lesson") if "lesson" in request.fixturenames else None
+    yield
+    if page is not None and lab.has_failed(request):
+        lab.screenshot(page, request.node.name)

@@ -14,12 +14,14 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from urllib.parse import quote
 
 if TYPE_CHECKING:
     import pytest
     from playwright.sync_api import Browser, Locator, Page
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -184,6 +186,117 @@ def choose_by_keyboard(select: Locator, steps: int) -> None:
         raise AssertionError(f"the keyboard moved the <select> from option {start} to {end}, not {start + steps}")
 
 
+def options(select: Locator) -> list[str]:
+    """The option labels of a <select>, in order, spaces normalised (ipywidgets writes no-break spaces)."""
+    return [" ".join(label.split()) for label in select.locator("option").all_inner_texts()]
+
+
+def choose_option(select: Locator, label: str) -> None:
+    """Choose the option reading ``label`` in a <select> with the keyboard; nothing happens if it is chosen already."""
+    labels = options(select)
+    assert label in labels, f"{label!r} is not among {labels}"
+    steps = labels.index(label) - select.evaluate("s => s.selectedIndex")
+    if steps:
+        choose_by_keyboard(select, steps)
+
+
+def choose_neighbour(select: Locator) -> None:
+    """Choose the next option of a <select> with the keyboard, or the one before if the last is chosen."""
+    last = select.evaluate("s => s.selectedIndex === s.options.length - 1")
+    choose_by_keyboard(select, -1 if last else 1)
+
+
+def toggle_by_keyboard(box: Locator) -> bool:
+    """Tick or untick a checkbox with Space as a keyboard user does; wait for the flip; return whether it is ticked."""
+    was = box.is_checked()
+    box.focus()
+    box.page.keyboard.press("Space")
+    box.page.wait_for_function("([el, was]) => el.checked !== was", arg=[box.element_handle(), was], polling=50)
+    return not was
+
+
+def widget(page: Page, selector: str) -> Locator:
+    """The first element matching ``selector`` (a course widget's root), once visible and scrolled into view."""
+    root = page.locator(selector).first
+    root.wait_for(state="visible")  # widgets render after their cell has run
+    root.scroll_into_view_if_needed()
+    return root
+
+
+def labelled(root: Locator, kind: str, label: str) -> Locator:
+    """The widget of class ``widget-<kind>`` in ``root`` whose description label reads ``label`` exactly."""
+    return root.locator(f".widget-{kind}", has=root.page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
+
+
+def dropdown(root: Locator, label: str) -> Locator:
+    """The <select> of the Dropdown in ``root`` labelled ``label``."""
+    return labelled(root, "dropdown", label).locator("select")
+
+
+def checkbox(root: Locator, name: str) -> Locator:
+    """The checkbox in ``root`` whose label reads ``name`` exactly."""
+    return root.get_by_role("checkbox", name=re.compile(rf"^\s*{re.escape(name)}\s*$"))
+
+
+def button(root: Locator, name: str) -> Locator:
+    """The button in ``root`` named ``name`` (its accessible name may start with an icon glyph)."""
+    return root.get_by_role("button", name=re.compile(rf"^\W*{re.escape(name)}$"))
+
+
+def text(element: Locator) -> str:
+    """The element's text as shown, with runs of spaces, line breaks and no-break spaces made one space."""
+    return " ".join(element.inner_text().split())
+
+
+def _settled(
+    page: Page, read: Callable[[], T], ready: Callable[[T], bool], settle_ms: int, timeout: float, what: str
+) -> T:
+    """``read()`` once it is ``ready``, unchanged for ``settle_ms`` and the kernel idle; fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    last, since = read(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = read()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif (time.monotonic() - since) * 1000 >= settle_ms and ready(last):
+            wait_kernel_idle(page)
+            if read() == last:
+                return last
+    raise AssertionError(f"{what} kept changing (or never showed) for {timeout} s; last read: {str(last)[:400]!r}")
+
+
+def settled_text(
+    element: Locator, read: Callable[[Locator], str] = text, settle_ms: int = 100, timeout: float = 15.0
+) -> str:
+    """``read(element)`` once it is not empty, has not changed for ``settle_ms`` and the kernel is idle."""
+    return _settled(element.page, lambda: read(element), bool, settle_ms, timeout, "the text")
+
+
+def wait_for_change(
+    element: Locator,
+    before: str | None,
+    matches: Callable[[str], bool] = lambda text: True,
+    read: Callable[[Locator], str] = text,
+    timeout: float = 15.0,
+) -> str:
+    """Wait until ``read(element)`` differs from ``before`` (None: any) and passes ``matches``; return it settled."""
+    deadline = time.monotonic() + timeout
+    wanted = lambda text: (before is None or text != before) and matches(text)  # noqa: E731
+    now = read(element)
+    while time.monotonic() < deadline:
+        if wanted(now):
+            now = settled_text(element, read, timeout=max(deadline - time.monotonic(), 5.0))
+            if wanted(now):  # still wanted once it stopped changing
+                return now
+        time.sleep(0.05)
+        now = read(element)
+    raise AssertionError(
+        f"the text did not change as expected within {timeout} s\n"
+        f"  before: {(before or '')[:400]!r}\n  now:    {now[:400]!r}"
+    )
+
+
 _FETCH_IMAGE = """async (element) => {
     const img = element.tagName === 'IMG' ? element : element.querySelector('img');
     if (img === null || !img.getAttribute('src')) return null;
@@ -252,19 +365,9 @@ def _snapshot(root: Locator) -> tuple[str, str]:
 
 def figure_state(root: Locator, settle_ms: int = 300, timeout: float = 30.0) -> FigureState:
     """The widget's figure once it has stopped changing for ``settle_ms`` and the kernel is idle."""
-    page = root.page
-    deadline = time.monotonic() + timeout
-    last, since = _snapshot(root), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
-        now = _snapshot(root)
-        if now != last:
-            last, since = now, time.monotonic()
-        elif (time.monotonic() - since) * 1000 >= settle_ms and last[0]:
-            wait_kernel_idle(page)
-            if _snapshot(root) == last:
-                return FigureState(src=last[0], png=image_bytes(figure(root)), text=last[1])
-    raise AssertionError(f"the figure kept changing (or never showed) for {timeout} s")
+    has_image = lambda snapshot: bool(snapshot[0])  # noqa: E731
+    src, words = _settled(root.page, lambda: _snapshot(root), has_image, settle_ms, timeout, "the figure")
+    return FigureState(src=src, png=image_bytes(figure(root)), text=words)
 
 
 def wait_for_figure_change(
@@ -285,6 +388,13 @@ def wait_for_figure_change(
         f"the figure did not change as expected within {timeout} s\n"
         f"  src changed: {src != before.src}\n  text before: {before.text!r}\n  text now:    {text!r}"
     )
+
+
+def assert_redrawn(before: FigureState, after: FigureState) -> None:
+    """The figure is a PNG, and its bytes and its text alternative both differ from ``before``."""
+    assert after.png[:8] == b"\x89PNG\r\n\x1a\n", "the figure is not a PNG"
+    assert after.png != before.png, f"the figure's bytes did not change (sha256 {after.digest})"
+    assert after.text != before.text, "the text alternative did not change"
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -7,7 +7,6 @@ cell as a learner does (click, select all, type, Shift+Enter) and read the self-
 from __future__ import annotations
 
 import re
-import time
 
 import lab
 import pytest
@@ -15,37 +14,6 @@ import pytest
 pytestmark = pytest.mark.browser
 
 LESSON = "notebooks/00-welcome.ipynb"
-
-
-@pytest.fixture(scope="module")
-def lesson_relpath() -> str:
-    """The lesson notebook, relative to the repository and to the server root."""
-    if not (lab.REPO / LESSON).is_file():
-        pytest.fail(f"{LESSON} is missing", pytrace=False)
-    return LESSON
-
-
-@pytest.fixture(scope="module")
-def lesson(browser, lab_server, lesson_relpath):
-    """One page with the lesson open and all its cells run, shared by the tests of this module."""
-    page = lab.new_page(browser)
-    try:
-        lab.open_notebook(page, lab_server, lesson_relpath)
-        lab.run_all_cells(page)
-    except Exception:
-        lab.screenshot(page, "lesson_00_setup")
-        page.context.close()
-        raise
-    yield page
-    page.context.close()
-
-
-@pytest.fixture(autouse=True)
-def _screenshot_on_failure(request, lesson):
-    """Save the shared page as test-artifacts/<test>.png when a test fails."""
-    yield
-    if lab.has_failed(request):
-        lab.screenshot(lesson, request.node.name)
 
 
 def code_cell(page, starts_with: str):
@@ -57,27 +25,15 @@ def code_cell(page, starts_with: str):
     return cells.first
 
 
-def output_text(cell) -> str:
-    """The text of a cell's outputs, spaces normalised."""
-    return " ".join(cell.locator(".jp-OutputArea").inner_text().split())
-
-
-def wait_for_output(cell, predicate, timeout: float = 30.0) -> str:
-    """Poll the cell's output until ``predicate`` holds; return it, or fail showing the last text."""
-    deadline = time.monotonic() + timeout
-    text = output_text(cell)
-    while time.monotonic() < deadline:
-        if predicate(text):
-            return text
-        time.sleep(0.1)
-        text = output_text(cell)
-    raise AssertionError(f"the output did not change as expected within {timeout} s; it reads {text!r}")
+def output(cell):
+    """The output area of a code cell."""
+    return cell.locator(".jp-OutputArea")
 
 
 def answer_practice(page, answer: str) -> str:
     """Type ``practice = <answer>`` into the answer cell, run it and the check cell below; return the new feedback."""
     check = code_cell(page, 'check("practice"')
-    before = output_text(check)
+    before = lab.text(output(check))
     answer_cell = code_cell(page, "practice =")
     answer_cell.scroll_into_view_if_needed()
     answer_cell.locator(".cm-content").click()
@@ -86,7 +42,7 @@ def answer_practice(page, answer: str) -> str:
     page.keyboard.press("Shift+Enter")  # runs the answer cell and selects the check cell
     lab.wait_kernel_idle(page)
     page.keyboard.press("Shift+Enter")  # runs the check cell
-    return wait_for_output(check, lambda text: text != before and text.startswith("practice:"))
+    return lab.wait_for_change(output(check), before, lambda text: text.startswith("practice:"), timeout=30.0)
 
 
 def test_lesson_runs_without_errors(lesson):
@@ -96,7 +52,7 @@ def test_lesson_runs_without_errors(lesson):
 
 def test_blank_practice_says_not_answered_yet(lesson):
     """After Run All, does the practice check say it is not answered yet, rather than showing an error?"""
-    text = output_text(code_cell(lesson, 'check("practice"'))
+    text = lab.text(output(code_cell(lesson, 'check("practice"')))
     assert "practice: not answered yet" in text
 
 
@@ -128,5 +84,5 @@ def test_summary_reports_the_practice_item(lesson):
     summary.scroll_into_view_if_needed()
     summary.locator(".jp-InputArea-prompt").click()  # select the cell in command mode
     lesson.keyboard.press("Shift+Enter")
-    text = wait_for_output(summary, lambda text: "1 of 1" in text)
+    text = lab.wait_for_change(output(summary), None, lambda text: "1 of 1" in text, timeout=30.0)
     assert "practice: right" in text

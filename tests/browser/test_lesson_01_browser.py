@@ -23,54 +23,15 @@ CURVE_WORDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def lesson_relpath() -> str:
-    """The lesson notebook, relative to the repository and to the server root."""
-    if not (lab.REPO / LESSON).is_file():
-        pytest.fail(f"{LESSON} is missing", pytrace=False)
-    return LESSON
-
-
-@pytest.fixture(scope="module")
-def lesson(browser, lab_server, lesson_relpath):
-    """One page with the lesson open and all its cells run, shared by the tests of this module."""
-    page = lab.new_page(browser)
-    try:
-        lab.open_notebook(page, lab_server, lesson_relpath)
-        lab.run_all_cells(page)
-    except Exception:
-        lab.screenshot(page, "lesson_01_setup")
-        page.context.close()
-        raise
-    yield page
-    page.context.close()
-
-
-@pytest.fixture(autouse=True)
-def _screenshot_on_failure(request, lesson):
-    """Save the shared page as test-artifacts/<test>.png when a test fails."""
-    yield
-    if lab.has_failed(request):
-        lab.screenshot(lesson, request.node.name)
-
-
 @pytest.fixture
 def explorer(lesson):
     """The ReceptorExplorer widget, scrolled into view."""
-    root = lesson.locator(".oud-receptor-explorer").first
-    root.scroll_into_view_if_needed()
-    return root
-
-
-def checkbox(root, name: str):
-    """The checkbox whose label reads ``name`` exactly."""
-    return root.get_by_role("checkbox", name=re.compile(rf"^\s*{re.escape(name)}\s*$"))
+    return lab.widget(lesson, ".oud-receptor-explorer")
 
 
 def amount_slider(root):
     """The handle of the Amount (relative units) slider."""
-    label = root.page.locator("label", has_text=re.compile(r"^Amount \(relative units\)$"))
-    return root.locator(".widget-slider", has=label).get_by_role("slider")
+    return lab.labelled(root, "slider", "Amount (relative units)").get_by_role("slider")
 
 
 def marker_amount(text: str) -> float:
@@ -80,16 +41,9 @@ def marker_amount(text: str) -> float:
     return float(found.group(1).replace(",", ""))
 
 
-def assert_redrawn(before: lab.FigureState, after: lab.FigureState) -> None:
-    """The figure's PNG bytes and its text alternative both differ from before."""
-    assert after.png[:8] == b"\x89PNG\r\n\x1a\n", "the figure is not a PNG"
-    assert after.png != before.png, f"the figure's bytes did not change (sha256 {after.digest})"
-    assert after.text != before.text, "the text alternative did not change"
-
-
 def toggle(explorer, name: str, how: str) -> tuple[lab.FigureState, lab.FigureState]:
     """Flip the checkbox ``name`` by mouse click or by Space; wait until the words show or hide its curve."""
-    box = checkbox(explorer, name)
+    box = lab.checkbox(explorer, name)
     words = CURVE_WORDS[name]
     before = lab.figure_state(explorer)
     was_shown = words in before.text.lower()
@@ -97,8 +51,7 @@ def toggle(explorer, name: str, how: str) -> tuple[lab.FigureState, lab.FigureSt
     if how == "mouse":
         box.click()
     else:
-        box.focus()
-        explorer.page.keyboard.press("Space")
+        lab.toggle_by_keyboard(box)
     after = lab.wait_for_figure_change(explorer, before, lambda text: (words in text.lower()) != was_shown)
     assert box.is_checked() != was_shown
     return before, after
@@ -113,7 +66,7 @@ def test_lesson_runs_without_errors(lesson):
 def test_explorer_has_its_controls(explorer):
     """Does the explorer show its four checkboxes, the Amount slider, a figure and its words?"""
     for name in CURVE_WORDS:
-        assert checkbox(explorer, name).is_visible(), f"no {name!r} checkbox"
+        assert lab.checkbox(explorer, name).is_visible(), f"no {name!r} checkbox"
     assert amount_slider(explorer).is_visible()
     assert lab.figure(explorer).is_visible()
     text = lab.text_alternative(explorer).inner_text()
@@ -131,44 +84,44 @@ def test_amount_slider_moves_the_marker_by_keyboard(explorer, key):
         handle.press(key)
     moved = (lambda a: a > start) if key == "ArrowRight" else (lambda a: a < start)
     after = lab.wait_for_figure_change(explorer, before, lambda text: moved(marker_amount(text)))
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
 
 
 def test_partial_agonist_box_by_mouse(explorer):
     """Does clicking the Partial agonist box hide (or show) its curve and its ceiling, and redraw the figure?"""
     before, after = toggle(explorer, "Partial agonist", "mouse")
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
     assert ("ceiling" in after.text) != ("ceiling" in before.text)
 
 
 def test_partial_agonist_box_by_keyboard(explorer):
     """Does pressing Space on the focused Partial agonist box flip it back and redraw the figure?"""
     before, after = toggle(explorer, "Partial agonist", "keyboard")
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
 
 
 @pytest.mark.parametrize("how", ["keyboard", "mouse"])
 def test_full_agonist_box(explorer, how):
     """Does the Full agonist box, by Space or by click, hide or show the full agonist's curve?"""
     before, after = toggle(explorer, "Full agonist", how)
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
 
 
 @pytest.mark.parametrize("how", ["keyboard", "mouse"])
 def test_antagonist_box(explorer, how):
     """Does the Antagonist box, by Space or by click, hide or show the antagonist's flat curve?"""
     before, after = toggle(explorer, "Antagonist", how)
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
 
 
 def test_adding_an_antagonist_shifts_the_full_agonist(explorer):
     """Does ticking 'Add an antagonist to the full agonist' draw the shifted curve and say the response drops?"""
     name = "Add an antagonist to the full agonist"
-    if checkbox(explorer, name).is_checked():
+    if lab.checkbox(explorer, name).is_checked():
         toggle(explorer, name, "mouse")
     before, after = toggle(explorer, name, "keyboard")
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
     assert re.search(r"response at this amount drops from \d+% to \d+%", after.text), after.text
     before, after = toggle(explorer, name, "mouse")
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
     assert "drops from" not in after.text

@@ -8,7 +8,6 @@ The checker draws no figure: its output is HTML, and its text alternative says t
 from __future__ import annotations
 
 import re
-import time
 
 import lab
 import pytest
@@ -19,53 +18,15 @@ LESSON = "notebooks/02-dependence-addiction-oud.ipynb"
 COUNT = re.compile(r"(\d+) of them counts?\b|\b(none) count\b")
 
 
-@pytest.fixture(scope="module")
-def lesson_relpath() -> str:
-    """The lesson notebook, relative to the repository and to the server root."""
-    if not (lab.REPO / LESSON).is_file():
-        pytest.fail(f"{LESSON} is missing", pytrace=False)
-    return LESSON
-
-
-@pytest.fixture(scope="module")
-def lesson(browser, lab_server, lesson_relpath):
-    """One page with the lesson open and all its cells run, shared by the tests of this module."""
-    page = lab.new_page(browser)
-    try:
-        lab.open_notebook(page, lab_server, lesson_relpath)
-        lab.run_all_cells(page)
-    except Exception:
-        lab.screenshot(page, "lesson_02_setup")
-        page.context.close()
-        raise
-    yield page
-    page.context.close()
-
-
-@pytest.fixture(autouse=True)
-def _screenshot_on_failure(request, lesson):
-    """Save the shared page as test-artifacts/<test>.png when a test fails."""
-    yield
-    if lab.has_failed(request):
-        lab.screenshot(lesson, request.node.name)
-
-
 @pytest.fixture
 def checker(lesson):
     """The CriteriaChecker widget, scrolled into view."""
-    root = lesson.locator(".oud-criteria-checker").first
-    root.scroll_into_view_if_needed()
-    return root
-
-
-def labelled(root, kind: str, label: str):
-    """The widget of class ``widget-<kind>`` in ``root`` whose description label reads ``label``."""
-    return root.locator(f".widget-{kind}", has=root.page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
+    return lab.widget(lesson, ".oud-criteria-checker")
 
 
 def reveal_button(root):
-    """The 'Show the assessment' toggle button (its accessible name may start with an icon glyph)."""
-    return root.get_by_role("button", name=re.compile(r"^\W*Show the assessment$"))
+    """The 'Show the assessment' toggle button."""
+    return lab.button(root, "Show the assessment")
 
 
 def checkboxes(root):
@@ -73,48 +34,29 @@ def checkboxes(root):
     return root.locator(".widget-checkbox input[type=checkbox]")
 
 
-def checkbox(root, number: int):
+def criterion(root, number: int):
     """The checkbox of criterion ``number`` (1 to 11)."""
     return checkboxes(root).nth(number - 1)
 
 
 def words(root) -> str:
     """The checker's text alternative, as shown."""
-    return " ".join(lab.text_alternative(root).inner_text().split())
+    return lab.text(lab.text_alternative(root))
 
 
 def result(root) -> str:
     """The checker's result panel (count, severity and table), as shown."""
-    return " ".join(root.locator(".oud-criteria-result").first.inner_text().split())
+    return lab.text(root.locator(".oud-criteria-result").first)
 
 
-def settled_words(root, settle_ms: int = 300, timeout: float = 15.0) -> str:
-    """The text alternative once it has stopped changing for ``settle_ms`` and the kernel is idle."""
-    deadline = time.monotonic() + timeout
-    last, since = words(root), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
-        now = words(root)
-        if now != last:
-            last, since = now, time.monotonic()
-        elif (time.monotonic() - since) * 1000 >= settle_ms and last:
-            lab.wait_kernel_idle(root.page)
-            if words(root) == last:
-                return last
-    raise AssertionError(f"the text alternative kept changing (or stayed empty) for {timeout} s")
+def settled_words(root) -> str:
+    """The text alternative once it has stopped changing and the kernel is idle."""
+    return lab.settled_text(lab.text_alternative(root))
 
 
-def wait_for_words(root, before: str, matches=lambda text: True, timeout: float = 15.0) -> str:
+def wait_for_words(root, before: str, matches=lambda text: True) -> str:
     """Wait until the text alternative differs from ``before`` and passes ``matches``; return it settled."""
-    deadline = time.monotonic() + timeout
-    text = words(root)
-    while time.monotonic() < deadline:
-        if text != before and matches(text):
-            return settled_words(root)
-        time.sleep(0.05)
-        text = words(root)
-    raise AssertionError(f"the text alternative did not change as expected within {timeout} s\n"
-                         f"  before: {before!r}\n  now:    {text!r}")
+    return lab.wait_for_change(lab.text_alternative(root), before, matches)
 
 
 def counted(text: str) -> int:
@@ -140,14 +82,12 @@ def first_unticked(root) -> int:
 
 def choose_vignette(root, name: str) -> str:
     """Choose the vignette called ``name`` from the keyboard; return the settled text alternative."""
-    select = labelled(root, "dropdown", "Vignette:").locator("select")
-    options = [" ".join(t.split()) for t in select.locator("option").all_inner_texts()]
-    target = next(i for i, option in enumerate(options) if option.startswith(f"{name},"))
-    current = select.evaluate("s => s.selectedIndex")
-    if target == current:
-        return settled_words(root)
+    select = lab.dropdown(root, "Vignette:")
+    label = next(option for option in lab.options(select) if option.startswith(f"{name},"))
     before = settled_words(root)
-    lab.choose_by_keyboard(select, target - current)
+    if vignette_name(before) == name:
+        return before
+    lab.choose_option(select, label)
     return wait_for_words(root, before, lambda text: vignette_name(text) == name)
 
 
@@ -159,7 +99,7 @@ def test_lesson_runs_without_errors(lesson):
 
 def test_checker_has_its_controls(checker):
     """Does the checker show the Vignette dropdown, 11 criterion checkboxes, the reveal button and its words?"""
-    assert labelled(checker, "dropdown", "Vignette:").locator("select").is_visible()
+    assert lab.dropdown(checker, "Vignette:").is_visible()
     assert checkboxes(checker).count() == 11
     assert checker.get_by_role("checkbox", name=re.compile(r"^4\. Craving$")).is_visible()
     assert reveal_button(checker).is_visible()
@@ -173,9 +113,9 @@ def test_clicking_a_checkbox_counts_the_criterion(checker):
     before = settled_words(checker)
     table = result(checker)
     number = first_unticked(checker)
-    checkbox(checker, number).click()
+    criterion(checker, number).click()
     after = wait_for_words(checker, before, lambda text: counted(text) == counted(before) + 1)
-    assert checkbox(checker, number).is_checked()
+    assert criterion(checker, number).is_checked()
     assert result(checker) != table
     assert f"Criteria that count: {counted(after)} of 11" in result(checker)
 
@@ -184,9 +124,8 @@ def test_space_ticks_a_checkbox_from_the_keyboard(checker):
     """Does pressing Space on a focused criterion checkbox tick it and change the words?"""
     before = settled_words(checker)
     number = first_unticked(checker)
-    box = checkbox(checker, number)
-    box.focus()
-    checker.page.keyboard.press("Space")
+    box = criterion(checker, number)
+    assert lab.toggle_by_keyboard(box)
     wait_for_words(checker, before, lambda text: counted(text) == counted(before) + 1)
     assert box.is_checked()
 
@@ -221,9 +160,7 @@ def test_vignette_dropdown_changes_case_by_keyboard(checker):
     """Does choosing another vignette with the keyboard show its case afresh, with no ticks?"""
     before = settled_words(checker)
     current = vignette_name(before)
-    select = labelled(checker, "dropdown", "Vignette:").locator("select")
-    last = select.evaluate("s => s.selectedIndex === s.options.length - 1")
-    lab.choose_by_keyboard(select, -1 if last else 1)
+    lab.choose_neighbour(lab.dropdown(checker, "Vignette:"))
     after = wait_for_words(checker, before, lambda text: vignette_name(text) != current)
     assert "You ticked no criteria" in after
     assert not any(checkboxes(checker).evaluate_all("boxes => boxes.map(b => b.checked)"))
@@ -234,7 +171,7 @@ def test_supervised_case_sets_tolerance_and_withdrawal_aside(checker):
     """On Ruth's supervised case, do ticked tolerance and withdrawal count for nothing, with the reason shown?"""
     before = choose_vignette(checker, "Ruth")
     for number in (10, 11):
-        checkbox(checker, number).click()
+        criterion(checker, number).click()
     after = wait_for_words(checker, before, lambda text: "10 and 11 set aside" in text)
     assert counted(after) == 0 and "threshold is not met" in after
     assert "solely under appropriate medical supervision" in result(checker)
@@ -244,6 +181,6 @@ def test_same_ticks_count_on_an_unsupervised_case(checker):
     """On Ken's case, not solely supervised, do ticked tolerance and withdrawal count, giving mild?"""
     before = choose_vignette(checker, "Ken")
     for number in (10, 11):
-        checkbox(checker, number).click()
+        criterion(checker, number).click()
     after = wait_for_words(checker, before, lambda text: counted(text) == 2)
     assert "Severity: mild" in after

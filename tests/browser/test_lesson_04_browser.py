@@ -7,7 +7,6 @@ controls in turn, each asserting that its output (map image bytes, text alternat
 from __future__ import annotations
 
 import re
-import time
 
 import lab
 import pytest
@@ -17,68 +16,25 @@ pytestmark = pytest.mark.browser
 LESSON = "notebooks/04-causes-and-risk-factors.ipynb"
 
 
-@pytest.fixture(scope="module")
-def lesson_relpath() -> str:
-    """The lesson notebook, relative to the repository and to the server root."""
-    if not (lab.REPO / LESSON).is_file():
-        pytest.fail(f"{LESSON} is missing", pytrace=False)
-    return LESSON
-
-
-@pytest.fixture(scope="module")
-def lesson(browser, lab_server, lesson_relpath):
-    """One page with the lesson open and all its cells run, shared by the tests of this module."""
-    page = lab.new_page(browser)
-    try:
-        lab.open_notebook(page, lab_server, lesson_relpath)
-        lab.run_all_cells(page)
-    except Exception:
-        lab.screenshot(page, "lesson_04_setup")
-        page.context.close()
-        raise
-    yield page
-    page.context.close()
-
-
-@pytest.fixture(autouse=True)
-def _screenshot_on_failure(request, lesson):
-    """Save the shared page as test-artifacts/<test>.png when a test fails."""
-    yield
-    if lab.has_failed(request):
-        lab.screenshot(lesson, request.node.name)
-
-
 @pytest.fixture
 def explorer(lesson):
     """The RiskFactorExplorer widget, scrolled into view."""
-    root = lesson.locator(".oud-risk-factor-explorer").first
-    root.scroll_into_view_if_needed()
-    return root
-
-
-def labelled(root, kind: str, label: str):
-    """The widget of class ``widget-<kind>`` in ``root`` whose description label reads ``label``."""
-    return root.locator(f".widget-{kind}", has=root.page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
+    return lab.widget(lesson, ".oud-risk-factor-explorer")
 
 
 def domain_button(explorer, name: str):
     """The Domain toggle button named ``name``."""
-    return labelled(explorer, "toggle-buttons", "Domain:").get_by_role("button", name=name, exact=True)
+    return lab.labelled(explorer, "toggle-buttons", "Domain:").get_by_role("button", name=name, exact=True)
 
 
 def factor_menu(explorer):
     """The <select> of the Factor dropdown."""
-    return labelled(explorer, "dropdown", "Factor:").locator("select")
+    return lab.dropdown(explorer, "Factor:")
 
 
-def option_labels(explorer) -> list[str]:
-    """The Factor dropdown's option labels, in order (ipywidgets writes their spaces as no-break spaces)."""
-    return [" ".join(text.split()) for text in factor_menu(explorer).locator("option").all_inner_texts()]
-
-
-def evidence(explorer) -> str:
-    """The evidence panel's text."""
-    return explorer.locator(".oud-evidence").inner_text()
+def evidence(explorer):
+    """The evidence panel."""
+    return explorer.locator(".oud-evidence")
 
 
 def schematic(explorer):
@@ -91,25 +47,6 @@ def highlighted(text: str) -> str:
     found = re.search(r"Highlighted: (.+?)\.?$", text.strip())
     assert found, f"the text alternative names no highlighted factor: {text!r}"
     return found.group(1)
-
-
-def assert_redrawn(before: lab.FigureState, after: lab.FigureState) -> None:
-    """The map's PNG bytes and its text alternative both differ from before."""
-    assert after.png[:8] == b"\x89PNG\r\n\x1a\n", "the map is not a PNG"
-    assert after.png != before.png, f"the map's bytes did not change ({before.digest})"
-    assert after.text != before.text, "the text alternative did not change"
-
-
-def wait_for_text(read, predicate, timeout: float = 15.0) -> str:
-    """Poll ``read()`` until ``predicate`` holds; return the text, or fail showing the last one."""
-    deadline = time.monotonic() + timeout
-    text = read()
-    while time.monotonic() < deadline:
-        if predicate(text):
-            return text
-        time.sleep(0.05)
-        text = read()
-    raise AssertionError(f"the text did not change as expected within {timeout} s; it reads {text!r}")
 
 
 def choose_domain(explorer, name: str, title: str) -> lab.FigureState:
@@ -129,11 +66,11 @@ def test_lesson_runs_without_errors(lesson):
 
 def test_explorer_has_its_controls(explorer):
     """Does the explorer show five Domain buttons, the Factor menu, the map, its words and the evidence with a source?"""
-    assert labelled(explorer, "toggle-buttons", "Domain:").locator("button").count() == 5
+    assert lab.labelled(explorer, "toggle-buttons", "Domain:").locator("button").count() == 5
     assert factor_menu(explorer).is_visible()
     assert lab.figure(explorer).is_visible()
     assert lab.text_alternative(explorer).inner_text().strip()
-    assert "Source:" in evidence(explorer)
+    assert "Source:" in lab.text(evidence(explorer))
 
 
 def test_clicking_a_domain_lists_its_factors(explorer):
@@ -144,9 +81,10 @@ def test_clicking_a_domain_lists_its_factors(explorer):
     after = lab.wait_for_figure_change(
         explorer, before, lambda text: highlighted(text).startswith("Environmental and social, factor 1")
     )
-    assert_redrawn(before, after)
-    assert option_labels(explorer)[0] == "A chaotic home environment" and len(option_labels(explorer)) == 5
-    assert "chaotic home" in evidence(explorer).lower()
+    lab.assert_redrawn(before, after)
+    factors = lab.options(factor_menu(explorer))
+    assert factors[0] == "A chaotic home environment" and len(factors) == 5
+    assert "chaotic home" in lab.text(evidence(explorer)).lower()
 
 
 def test_domain_buttons_work_from_the_keyboard(explorer):
@@ -156,21 +94,21 @@ def test_domain_buttons_work_from_the_keyboard(explorer):
     domain_button(explorer, "Protective").focus()
     explorer.page.keyboard.press("Enter")
     after = lab.wait_for_figure_change(explorer, before, lambda text: highlighted(text).startswith("Protective"))
-    assert_redrawn(before, after)
-    wait_for_text(lambda: evidence(explorer), lambda text: "lowers risk" in text)
+    lab.assert_redrawn(before, after)
+    lab.wait_for_change(evidence(explorer), None, lambda text: "lowers risk" in text)
 
 
 def test_factor_menu_picks_a_factor_by_keyboard(explorer):
     """Does choosing the next factor in the Factor menu with the keyboard highlight it and show its evidence and source?"""
     choose_domain(explorer, "Psychological", "Psychological")
     before = lab.figure_state(explorer)
-    first = evidence(explorer)
+    first = lab.text(evidence(explorer))
     current = factor_menu(explorer).evaluate("s => s.selectedIndex")
-    expected = option_labels(explorer)[current + 1]
+    expected = lab.options(factor_menu(explorer))[current + 1]
     lab.choose_by_keyboard(factor_menu(explorer), 1)
     after = lab.wait_for_figure_change(explorer, before, lambda text: expected in highlighted(text))
-    assert_redrawn(before, after)
-    text = wait_for_text(lambda: " ".join(evidence(explorer).split()), lambda text: text != " ".join(first.split()))
+    lab.assert_redrawn(before, after)
+    text = lab.wait_for_change(evidence(explorer), first)
     assert expected in text and "Source:" in text
 
 
@@ -180,11 +118,11 @@ def test_factor_menu_picks_a_factor_by_mouse(explorer):
     before = lab.figure_state(explorer)
     menu = factor_menu(explorer)
     index = menu.evaluate("s => s.options.length") - 1
-    name = option_labels(explorer)[index]
+    name = lab.options(menu)[index]
     menu.select_option(index=index)
     after = lab.wait_for_figure_change(explorer, before, lambda text: name in highlighted(text))
-    assert_redrawn(before, after)
-    wait_for_text(lambda: " ".join(evidence(explorer).split()), lambda text: name in text)
+    lab.assert_redrawn(before, after)
+    lab.wait_for_change(evidence(explorer), None, lambda text: name in text)
 
 
 def test_schematic_appears_only_for_prescription_length(explorer):

@@ -1,7 +1,7 @@
 """Lesson 05 in a real browser: the notebook runs cleanly, and its widgets answer the mouse and the keyboard.
 
-JupyterLab is opened and the notebook run once per module; the tests then use the widgets in turn,
-each asserting that the widget's output (figure bytes and text alternative) changed as it should.
+JupyterLab is opened and the notebook run once per module; the tests then use the WithdrawalTimeline
+and the COWSScorer in turn, each asserting that the figure's bytes and its text alternative changed.
 """
 
 from __future__ import annotations
@@ -16,66 +16,21 @@ pytestmark = pytest.mark.browser
 LESSON = "notebooks/05-signs-symptoms-withdrawal.ipynb"
 
 
-@pytest.fixture(scope="module")
-def lesson_relpath() -> str:
-    """The lesson notebook, relative to the repository and to the server root."""
-    if not (lab.REPO / LESSON).is_file():
-        pytest.fail(f"{LESSON} is missing", pytrace=False)
-    return LESSON
-
-
-@pytest.fixture(scope="module")
-def lesson(browser, lab_server, lesson_relpath):
-    """One page with the lesson open and all its cells run, shared by the tests of this module."""
-    page = lab.new_page(browser)
-    try:
-        lab.open_notebook(page, lab_server, lesson_relpath)
-        lab.run_all_cells(page)
-    except Exception:
-        lab.screenshot(page, "lesson_05_setup")
-        page.context.close()
-        raise
-    yield page
-    page.context.close()
-
-
-@pytest.fixture(autouse=True)
-def _screenshot_on_failure(request, lesson):
-    """Save the shared page as test-artifacts/<test>.png when a test fails."""
-    yield
-    if lab.has_failed(request):
-        lab.screenshot(lesson, request.node.name)
-
-
 @pytest.fixture
 def timeline(lesson):
     """The WithdrawalTimeline widget, scrolled into view."""
-    root = lesson.locator(".oud-withdrawal-timeline").first
-    root.scroll_into_view_if_needed()
-    return root
+    return lab.widget(lesson, ".oud-withdrawal-timeline")
 
 
 @pytest.fixture
 def scorer(lesson):
     """The COWSScorer widget, scrolled into view."""
-    root = lesson.locator(".oud-cows-scorer").first
-    root.scroll_into_view_if_needed()
-    return root
-
-
-def labelled(root, kind: str, label: str):
-    """The widget of class ``widget-<kind>`` in ``root`` whose description label reads ``label``."""
-    return root.locator(f".widget-{kind}", has=root.page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
-
-
-def button(root, name: str):
-    """The button named ``name`` (its accessible name may start with an icon glyph)."""
-    return root.get_by_role("button", name=re.compile(rf"^\W*{re.escape(name)}$"))
+    return lab.widget(lesson, ".oud-cows-scorer")
 
 
 def toggle(root, group: str, name: str):
     """The toggle button ``name`` in the toggle-buttons group labelled ``group``."""
-    return labelled(root, "toggle-buttons", group).get_by_role("button", name=re.compile(rf"^{re.escape(name)}$"))
+    return lab.labelled(root, "toggle-buttons", group).get_by_role("button", name=re.compile(rf"^{re.escape(name)}$"))
 
 
 def cows_total(text: str) -> int:
@@ -83,13 +38,6 @@ def cows_total(text: str) -> int:
     found = re.search(r"COWS total (\d+) of 48", text)
     assert found, f"the text alternative names no COWS total: {text!r}"
     return int(found.group(1))
-
-
-def assert_redrawn(before: lab.FigureState, after: lab.FigureState) -> None:
-    """The figure's PNG bytes and its text alternative both differ from before."""
-    assert after.png[:8] == b"\x89PNG\r\n\x1a\n", "the figure is not a PNG"
-    assert after.png != before.png, f"the figure's bytes did not change (sha256 {after.digest})"
-    assert after.text != before.text, "the text alternative did not change"
 
 
 def test_lesson_runs_without_errors(lesson):
@@ -101,9 +49,9 @@ def test_lesson_runs_without_errors(lesson):
 
 def test_timeline_has_its_controls(timeline):
     """Does the WithdrawalTimeline show the Show and Time span toggles, the Source menu, a figure and its words?"""
-    assert labelled(timeline, "toggle-buttons", "Show:").locator("button").count() == 3
-    assert labelled(timeline, "toggle-buttons", "Time span:").locator("button").count() == 2
-    assert labelled(timeline, "dropdown", "Source:").locator("select").is_visible()
+    assert lab.labelled(timeline, "toggle-buttons", "Show:").locator("button").count() == 3
+    assert lab.labelled(timeline, "toggle-buttons", "Time span:").locator("button").count() == 2
+    assert lab.dropdown(timeline, "Source:").is_visible()
     assert lab.figure(timeline).is_visible()
     assert "Clinical review (2017)" in lab.text_alternative(timeline).inner_text()
 
@@ -115,7 +63,7 @@ def test_clicking_long_acting_shows_only_long_acting(timeline):
     after = lab.wait_for_figure_change(
         timeline, before, lambda text: "Long-acting opioids" in text and "Short-acting opioids" not in text
     )
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
 
 
 @pytest.mark.parametrize("key", ["Enter", "Space"])
@@ -127,17 +75,17 @@ def test_show_toggle_works_from_the_keyboard(timeline, key):
     toggle(timeline, "Show:", target).focus()
     timeline.page.keyboard.press(key)
     after = lab.wait_for_figure_change(timeline, before, lambda text: f"{target} opioids" in text and absent not in text)
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
 
 
 def test_source_menu_switches_source_by_keyboard(timeline):
     """Does choosing another source in the Source menu with the keyboard redraw the ranges from that source?"""
-    select = labelled(timeline, "dropdown", "Source:").locator("select")
+    select = lab.dropdown(timeline, "Source:")
     select.select_option(label="Both sources")  # a known start: the last option
     before = lab.figure_state(timeline)
     lab.choose_by_keyboard(select, -1)  # up to "Other sources"
     after = lab.wait_for_figure_change(timeline, before, lambda text: "Other sources:" in text and "Clinical review" not in text)
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
 
 
 def test_time_span_zooms_to_hours_by_keyboard(timeline):
@@ -147,14 +95,14 @@ def test_time_span_zooms_to_hours_by_keyboard(timeline):
     toggle(timeline, "Time span:", target).focus()
     timeline.page.keyboard.press("Space")
     after = lab.wait_for_figure_change(timeline, before, lambda text: unit in text)
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
 
 
 def test_scorer_has_its_controls(scorer):
     """Does the COWSScorer show 11 item menus, the case menu, Reset, the live total, a figure and its words?"""
     assert scorer.locator(".widget-dropdown select").count() == 12  # 11 items and the practice-case menu
-    assert labelled(scorer, "dropdown", "Practice case:").locator("select").is_visible()
-    assert button(scorer, "Reset all to 0").is_visible()
+    assert lab.dropdown(scorer, "Practice case:").is_visible()
+    assert lab.button(scorer, "Reset all to 0").is_visible()
     assert "of 48" in scorer.locator(".oud-cows-total").inner_text()
     assert lab.figure(scorer).is_visible()
     assert "clinician's tool" in lab.text_alternative(scorer).inner_text()
@@ -163,23 +111,21 @@ def test_scorer_has_its_controls(scorer):
 def test_item_score_changes_total_by_keyboard(scorer):
     """Does raising Resting pulse rate with the arrow keys raise the total, redraw the figure and update the live total?"""
     before = lab.figure_state(scorer)
-    select = labelled(scorer, "dropdown", "Resting pulse rate:").locator("select")
-    at_last = select.evaluate("s => s.selectedIndex === s.options.length - 1")
-    lab.choose_by_keyboard(select, -1 if at_last else 1)
+    lab.choose_neighbour(lab.dropdown(scorer, "Resting pulse rate:"))
     old = cows_total(before.text)
     after = lab.wait_for_figure_change(scorer, before, lambda text: cows_total(text) != old)
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
     assert f"Total: {cows_total(after.text)} of 48" in scorer.locator(".oud-cows-total").inner_text()
 
 
 def test_practice_case_loads_by_keyboard(scorer):
     """Does choosing a practice case with the keyboard load its scores, total and band, and show its description?"""
-    select = labelled(scorer, "dropdown", "Practice case:").locator("select")
+    select = lab.dropdown(scorer, "Practice case:")
     select.select_option(index=0)
     before = lab.figure_state(scorer)
     lab.choose_by_keyboard(select, 1)  # down to "Practice case 1: Ray"
     after = lab.wait_for_figure_change(scorer, before, lambda text: text.lstrip().startswith("COWS chart, in words: Practice case 1"))
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
     assert cows_total(after.text) == 9 and "mild withdrawal" in after.text
     assert "Ray (fictional)" in scorer.inner_text()
 
@@ -188,9 +134,9 @@ def test_reset_clears_every_score(scorer):
     """Does clicking Reset all to 0 set the total to 0 (no active withdrawal) and redraw the figure?"""
     before = lab.figure_state(scorer)
     if cows_total(before.text) == 0:  # make sure there is something to reset
-        labelled(scorer, "dropdown", "Gooseflesh skin:").locator("select").select_option(index=1)
+        lab.dropdown(scorer, "Gooseflesh skin:").select_option(index=1)
         before = lab.wait_for_figure_change(scorer, before, lambda text: cows_total(text) == 3)
-    button(scorer, "Reset all to 0").click()
+    lab.button(scorer, "Reset all to 0").click()
     after = lab.wait_for_figure_change(scorer, before, lambda text: cows_total(text) == 0)
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
     assert "no active withdrawal" in after.text

@@ -6,8 +6,6 @@ OverdoseExplorer in turn, each asserting that the figure (PNG bytes) and its tex
 
 from __future__ import annotations
 
-import re
-
 import lab
 import pytest
 
@@ -16,58 +14,15 @@ pytestmark = pytest.mark.browser
 LESSON = "notebooks/06-overdose-and-health-risks.ipynb"
 
 
-@pytest.fixture(scope="module")
-def lesson_relpath() -> str:
-    """The lesson notebook, relative to the repository and to the server root."""
-    if not (lab.REPO / LESSON).is_file():
-        pytest.fail(f"{LESSON} is missing", pytrace=False)
-    return LESSON
-
-
-@pytest.fixture(scope="module")
-def lesson(browser, lab_server, lesson_relpath):
-    """One page with the lesson open and all its cells run, shared by the tests of this module."""
-    page = lab.new_page(browser)
-    try:
-        lab.open_notebook(page, lab_server, lesson_relpath)
-        lab.run_all_cells(page)
-    except Exception:
-        lab.screenshot(page, "lesson_06_setup")
-        page.context.close()
-        raise
-    yield page
-    page.context.close()
-
-
-@pytest.fixture(autouse=True)
-def _screenshot_on_failure(request, lesson):
-    """Save the shared page as test-artifacts/<test>.png when a test fails."""
-    yield
-    if lab.has_failed(request):
-        lab.screenshot(lesson, request.node.name)
-
-
 @pytest.fixture
 def explorer(lesson):
     """The OverdoseExplorer widget, scrolled into view."""
-    root = lesson.locator(".oud-overdose-explorer").first
-    root.scroll_into_view_if_needed()
-    return root
-
-
-def labelled(root, kind: str, label: str):
-    """The widget of class ``widget-<kind>`` in ``root`` whose description label reads ``label``."""
-    return root.locator(f".widget-{kind}", has=root.page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
-
-
-def dropdown(root, label: str):
-    """The <select> of the dropdown labelled ``label``."""
-    return labelled(root, "dropdown", label).locator("select")
+    return lab.widget(lesson, ".oud-overdose-explorer")
 
 
 def toggle(root):
-    """The Show percent change toggle button (its accessible name may start with an icon glyph)."""
-    return root.get_by_role("button", name=re.compile(r"^\W*Show percent change$"))
+    """The Show percent change toggle button."""
+    return lab.button(root, "Show percent change")
 
 
 def readout(root) -> str:
@@ -77,24 +32,12 @@ def readout(root) -> str:
 
 def choose(root, label: str, option: str) -> None:
     """Pick ``option`` in the dropdown labelled ``label`` with the keyboard (nothing happens if it is already picked)."""
-    select = dropdown(root, label)
-    # ipywidgets writes the spaces of option labels as no-break spaces
-    options = [text.replace("\xa0", " ").strip() for text in select.evaluate("s => Array.from(s.options, o => o.text)")]
-    current = select.evaluate("s => s.selectedIndex")
-    assert option in options, f"{option!r} is not among {options}"
-    lab.choose_by_keyboard(select, options.index(option) - current)
+    lab.choose_option(lab.dropdown(root, label), option)
 
 
 def selected(root, label: str) -> str:
     """The text of the option picked in the dropdown labelled ``label``."""
-    return dropdown(root, label).evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ").strip()
-
-
-def assert_redrawn(before: lab.FigureState, after: lab.FigureState) -> None:
-    """The figure's PNG bytes and its text alternative both differ from before."""
-    assert after.png[:8] == b"\x89PNG\r\n\x1a\n", "the figure is not a PNG"
-    assert after.png != before.png, f"the figure's bytes did not change (sha256 {after.digest})"
-    assert after.text != before.text, "the text alternative did not change"
+    return lab.dropdown(root, label).evaluate("s => s.options[s.selectedIndex].text").replace("\xa0", " ").strip()
 
 
 def test_lesson_runs_without_errors(lesson):
@@ -106,7 +49,7 @@ def test_lesson_runs_without_errors(lesson):
 def test_explorer_has_its_controls(explorer):
     """Does the explorer show the Series, From year and To year dropdowns, the toggle, a figure and its words?"""
     for label in ("Series:", "From year:", "To year:"):
-        assert dropdown(explorer, label).is_visible(), f"no {label} dropdown"
+        assert lab.dropdown(explorer, label).is_visible(), f"no {label} dropdown"
     assert toggle(explorer).is_visible()
     assert lab.figure(explorer).is_visible()
     text = lab.text_alternative(explorer).inner_text()
@@ -118,7 +61,7 @@ def test_series_dropdown_by_keyboard(explorer):
     before = lab.figure_state(explorer)
     choose(explorer, "Series:", "Opioid-involved overdose deaths")
     after = lab.wait_for_figure_change(explorer, before, lambda text: "showing opioid-involved" in text)
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
     assert "no single figure (gap)" in after.text
 
 
@@ -129,7 +72,7 @@ def test_from_year_by_keyboard(explorer):
     target = "2019" if selected(explorer, "From year:") != "2019" else "2017"
     choose(explorer, "From year:", target)
     after = lab.wait_for_figure_change(explorer, before, lambda text: f"{target} and" in text or f"year {target}" in text)
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
     assert f"{target}: " in readout(explorer)
 
 
@@ -140,7 +83,7 @@ def test_to_year_by_keyboard(explorer):
     target = "2022" if selected(explorer, "To year:") != "2022" else "2023"
     choose(explorer, "To year:", target)
     after = lab.wait_for_figure_change(explorer, before, lambda text: f"and {target}" in text)
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
     assert f"{target}: " in readout(explorer)
 
 
@@ -159,7 +102,7 @@ def test_toggle_by_click_reveals_the_change(explorer):
     assert "+52.8%" not in before.text, "the change is already showing"
     toggle(explorer).click()
     after = lab.wait_for_figure_change(explorer, before, lambda text: "+52.8%" in text)
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)
     assert "+52.8%" in readout(explorer)
 
 
@@ -171,4 +114,4 @@ def test_toggle_works_from_the_keyboard(explorer, key):
     toggle(explorer).focus()
     explorer.page.keyboard.press(key)
     after = lab.wait_for_figure_change(explorer, before, lambda text: ("+52.8%" in text) != showing)
-    assert_redrawn(before, after)
+    lab.assert_redrawn(before, after)

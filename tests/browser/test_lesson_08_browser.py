@@ -7,109 +7,27 @@ each asserting that the table's text changed as it should.
 
 from __future__ import annotations
 
-import re
-import time
-
 import lab
 import pytest
+import treatment_table as tables
+from treatment_table import HIGHLIGHT, ROOT, row_headers
 
 pytestmark = pytest.mark.browser
 
 LESSON = "notebooks/08-detox-therapy-settings-support.ipynb"
-ROOT = ".oud-treatment-table"
-
-
-@pytest.fixture(scope="module")
-def lesson_relpath() -> str:
-    """The lesson notebook, relative to the repository and to the server root."""
-    if not (lab.REPO / LESSON).is_file():
-        pytest.fail(f"{LESSON} is missing", pytrace=False)
-    return LESSON
-
-
-@pytest.fixture(scope="module")
-def lesson(browser, lab_server, lesson_relpath):
-    """One page with the lesson open and all its cells run, shared by the tests of this module."""
-    page = lab.new_page(browser)
-    try:
-        lab.open_notebook(page, lab_server, lesson_relpath)
-        lab.run_all_cells(page)
-    except Exception:
-        lab.screenshot(page, "lesson_08_setup")
-        page.context.close()
-        raise
-    yield page
-    page.context.close()
-
-
-@pytest.fixture(autouse=True)
-def _screenshot_on_failure(request, lesson):
-    """Save the shared page as test-artifacts/<test>.png when a test fails."""
-    yield
-    if lab.has_failed(request):
-        lab.screenshot(lesson, request.node.name)
+PEER_GROUPS = ["Narcotics Anonymous (NA)", "SMART Recovery"]
 
 
 @pytest.fixture
 def table(lesson):
     """The TreatmentTable widget, scrolled into view."""
-    root = lesson.locator(ROOT).first
-    root.wait_for(state="visible")
-    root.scroll_into_view_if_needed()
-    return root
+    return lab.widget(lesson, ROOT)
 
 
-def labelled(root, kind: str, label: str):
-    """The widget of class ``widget-<kind>`` in ``root`` whose description label reads ``label``."""
-    return root.locator(f".widget-{kind}", has=root.page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
-
-
-def checkbox(root, name: str):
-    """The checkbox whose label reads ``name`` exactly."""
-    return root.get_by_role("checkbox", name=re.compile(rf"^\s*{re.escape(name)}\s*$"))
-
-
-def state(root) -> str:
-    """What the widget shows in words: the answer line and the whole table, as rendered text."""
-    return root.evaluate(
-        """(root) => ['.oud-text-alternative', '.oud-table-view']
-            .map(s => { const e = root.querySelector(s); return e ? e.innerText : ''; }).join('\\n')"""
-    )
-
-
-def row_headers(root) -> list[str]:
-    """The table's row headers (the options on show), in display order."""
-    return [" ".join(t.split()) for t in root.locator('.oud-table-view th[scope="row"]').all_inner_texts()]
-
-
-def wait_for_change(root, before: str, matches=lambda text: True, timeout: float = 15.0) -> str:
-    """Wait until the widget's text differs from ``before`` and passes ``matches``; return it once the kernel is idle."""
-    deadline = time.monotonic() + timeout
-    text = state(root)
-    while time.monotonic() < deadline:
-        if text != before and matches(text):
-            lab.wait_kernel_idle(root.page)
-            return state(root)
-        time.sleep(0.05)
-        text = state(root)
-    raise AssertionError(f"the table did not change as expected within {timeout} s; it reads {text[:400]!r}")
-
-
-def choose_option(select, label: str) -> None:
-    """Choose the option reading ``label`` in a <select> with the keyboard (ipywidgets writes spaces as no-break spaces)."""
-    labels = [" ".join(t.split()) for t in select.locator("option").all_inner_texts()]
-    assert label in labels, f"{label!r} is not among {labels}"
-    lab.choose_by_keyboard(select, labels.index(label) - select.evaluate("s => s.selectedIndex"))
-
-
-def toggle_by_keyboard(root, name: str) -> bool:
-    """Tick or untick the checkbox ``name`` with Space; return whether it is ticked now."""
-    box = checkbox(root, name)
-    was = box.is_checked()
-    box.focus()
-    root.page.keyboard.press("Space")
-    root.page.wait_for_function("([el, was]) => el.checked !== was", arg=[box.element_handle(), was])
-    return not was
+def ask_for_peer_groups(table) -> str:
+    """Choose the peer-led question with the keyboard; return the words and table once two options match."""
+    question = "Which are free, peer-led groups?"
+    return tables.choose(table, "Question:", question, lambda text: "2 of 10 options match" in text)
 
 
 def test_lesson_runs_without_errors(lesson):
@@ -121,10 +39,8 @@ def test_lesson_runs_without_errors(lesson):
 
 def test_table_shows_the_care_options(table):
     """Does the widget show both menus, both checkboxes, and a captioned table of the ten care options?"""
-    assert labelled(table, "dropdown", "Question:").locator("select").is_visible()
-    assert labelled(table, "dropdown", "Sort by:").locator("select").is_visible()
-    assert checkbox(table, "Highlight where options differ").is_visible()
-    assert checkbox(table, "Show sources").is_visible()
+    for name, control in tables.controls(table).items():
+        assert control.is_visible(), f"no {name!r} control"
     assert table.locator("table caption").inner_text().startswith("Detox, therapies, care settings and support")
     assert table.locator('th[scope="col"]').count() == 6
     rows = row_headers(table)
@@ -133,47 +49,34 @@ def test_table_shows_the_care_options(table):
 
 def test_question_by_keyboard_finds_the_first_step(table):
     """Does choosing the first-step question with the keyboard leave only detox, and say so in words?"""
-    before = state(table)
-    choose_option(labelled(table, "dropdown", "Question:").locator("select"),
-                  "Which are only a first step, not treatment on their own?")
-    after = wait_for_change(table, before, lambda text: "1 of 10 options matches" in text)
+    after = tables.choose(table, "Question:", "Which are only a first step, not treatment on their own?",
+                          lambda text: "1 of 10 options matches" in text)
     assert "Detox (medically supervised withdrawal)." in after
     assert row_headers(table) == ["Detox (medically supervised withdrawal)"]
 
 
 def test_question_by_keyboard_finds_the_peer_groups(table):
     """Does the peer-led question leave NA and SMART Recovery?"""
-    before = state(table)
-    choose_option(labelled(table, "dropdown", "Question:").locator("select"), "Which are free, peer-led groups?")
-    wait_for_change(table, before, lambda text: "2 of 10 options match" in text)
-    assert row_headers(table) == ["Narcotics Anonymous (NA)", "SMART Recovery"]
+    ask_for_peer_groups(table)
+    assert row_headers(table) == PEER_GROUPS
 
 
 def test_highlight_by_keyboard_shows_where_the_groups_differ(table):
     """With NA and SMART Recovery on show, does Space on the highlight box mark only the columns where they differ?"""
-    if not row_headers(table) == ["Narcotics Anonymous (NA)", "SMART Recovery"]:
-        before = state(table)
-        choose_option(labelled(table, "dropdown", "Question:").locator("select"), "Which are free, peer-led groups?")
-        wait_for_change(table, before, lambda text: "2 of 10 options match" in text)
-    if checkbox(table, "Highlight where options differ").is_checked():
-        before = state(table)
-        toggle_by_keyboard(table, "Highlight where options differ")
-        wait_for_change(table, before, lambda text: "(differs)" not in text)
-    before = state(table)
-    assert toggle_by_keyboard(table, "Highlight where options differ")
-    wait_for_change(table, before, lambda text: "(differs)" in text)
+    if not row_headers(table) == PEER_GROUPS:
+        ask_for_peer_groups(table)
+    if lab.checkbox(table, HIGHLIGHT).is_checked():
+        tables.tick(table, HIGHLIGHT, False, "(differs)")
+    tables.tick(table, HIGHLIGHT, True, "(differs)")
     differing = [" ".join(t.split()) for t in table.locator("th.oud-differs").all_inner_texts()]
     assert differing == ["Type (differs)", "What it is (differs)"]
 
 
 def test_sort_by_keyboard_reorders_the_rows(table):
     """With all options back, does sorting by Type with the keyboard reorder the rows and say so?"""
-    before = state(table)
-    choose_option(labelled(table, "dropdown", "Question:").locator("select"), "All options (no question)")
-    wait_for_change(table, before, lambda text: "Showing all 10 options" in text)
-    before, rows = state(table), row_headers(table)
-    choose_option(labelled(table, "dropdown", "Sort by:").locator("select"), "Type (A to Z)")
-    wait_for_change(table, before, lambda text: "sorted by Type (A to Z)" in text)
+    tables.choose(table, "Question:", "All options (no question)", lambda text: "Showing all 10 options" in text)
+    rows = row_headers(table)
+    tables.choose(table, "Sort by:", "Type (A to Z)", lambda text: "sorted by Type (A to Z)" in text)
     now = row_headers(table)
     assert now != rows and sorted(now) == sorted(rows)
     assert now[0] == "Cognitive behavioural therapy (CBT)"  # "Behavioural therapy" sorts first
@@ -181,13 +84,7 @@ def test_sort_by_keyboard_reorders_the_rows(table):
 
 def test_show_sources_by_keyboard_numbers_every_cell(table):
     """Does ticking "Show sources" with Space put source numbers in every cell and list the sources?"""
-    if checkbox(table, "Show sources").is_checked():
-        before = state(table)
-        toggle_by_keyboard(table, "Show sources")
-        wait_for_change(table, before, lambda text: "Sources (the numbers" not in text)
-    before = state(table)
-    assert toggle_by_keyboard(table, "Show sources")
-    after = wait_for_change(table, before, lambda text: "Sources (the numbers in the table)" in text)
-    cells = table.locator(".oud-table-view td").count()
-    assert cells and table.locator(".oud-table-view td sup.oud-source-mark").count() == cells
+    after = tables.show_sources(table)
+    cells, marked = tables.source_marks(table)
+    assert cells and marked == cells
     assert "[1]" in after and table.locator(".oud-sources li").count() >= 5

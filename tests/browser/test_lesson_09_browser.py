@@ -7,7 +7,6 @@ and answers statements, asserting that the feedback text and the score change as
 from __future__ import annotations
 
 import re
-import time
 
 import lab
 import pytest
@@ -21,58 +20,19 @@ STATEMENTS = load("myths.json")["statements"]
 LABELS = load("myths.json")["verdicts"]  # verdict -> button label
 
 
-@pytest.fixture(scope="module")
-def lesson_relpath() -> str:
-    """The lesson notebook, relative to the repository and to the server root."""
-    if not (lab.REPO / LESSON).is_file():
-        pytest.fail(f"{LESSON} is missing", pytrace=False)
-    return LESSON
+def part(root, name: str):
+    """One part of the sorter: "statement", "feedback" or "score"."""
+    return root.locator(f".oud-myth-{name}").first
 
 
-@pytest.fixture(scope="module")
-def lesson(browser, lab_server, lesson_relpath):
-    """One page with the lesson open and all its cells run, shared by the tests of this module."""
-    page = lab.new_page(browser)
-    try:
-        lab.open_notebook(page, lab_server, lesson_relpath)
-        lab.run_all_cells(page)
-    except Exception:
-        lab.screenshot(page, "lesson_09_setup")
-        page.context.close()
-        raise
-    yield page
-    page.context.close()
-
-
-@pytest.fixture(autouse=True)
-def _screenshot_on_failure(request, lesson):
-    """Save the shared page as test-artifacts/<test>.png when a test fails."""
-    yield
-    if lab.has_failed(request):
-        lab.screenshot(lesson, request.node.name)
-
-
-def button(root, name: str):
-    """The button named ``name`` (its accessible name may start with an icon glyph)."""
-    return root.get_by_role("button", name=re.compile(rf"^\W*{re.escape(name)}$"))
-
-
-def text_of(root, part: str) -> str:
+def text_of(root, name: str) -> str:
     """The text of one part of the sorter: "statement", "feedback" or "score"."""
-    return root.locator(f".oud-myth-{part}").first.inner_text().strip()
+    return lab.text(part(root, name))
 
 
-def wait_for_text(root, part: str, matches, timeout: float = 15.0) -> str:
-    """Wait until the text of ``part`` passes ``matches`` and the kernel is idle; return the text."""
-    deadline = time.monotonic() + timeout
-    text = text_of(root, part)
-    while time.monotonic() < deadline:
-        if matches(text):
-            lab.wait_kernel_idle(root.page)
-            return text_of(root, part)
-        time.sleep(0.05)
-        text = text_of(root, part)
-    raise AssertionError(f"the {part} text did not change as expected within {timeout} s; it reads {text!r}")
+def wait_for_text(root, name: str, matches) -> str:
+    """Wait until the text of part ``name`` passes ``matches``; return it once settled and the kernel is idle."""
+    return lab.wait_for_change(part(root, name), None, matches)
 
 
 def shown_statement(root) -> dict:
@@ -84,15 +44,15 @@ def shown_statement(root) -> dict:
 
 
 def wrong_label(entry: dict) -> str:
+    """The label of an answer button that is not the entry's verdict."""
     return next(label for verdict, label in LABELS.items() if verdict != entry["verdict"])
 
 
 @pytest.fixture
 def sorter(lesson):
     """The MythOrFact sorter, scrolled into view and started again from the first statement (by mouse)."""
-    root = lesson.locator(".oud-myth-or-fact").first
-    root.scroll_into_view_if_needed()
-    button(root, "Start again").click()
+    root = lab.widget(lesson, ".oud-myth-or-fact")
+    lab.button(root, "Start again").click()
     wait_for_text(root, "score", lambda t: "Score: 0 right out of 0 answered" in t)
     wait_for_text(root, "statement", lambda t: t.startswith("Statement 1 of"))
     return root
@@ -107,8 +67,8 @@ def test_lesson_runs_without_errors(lesson):
 def test_sorter_has_its_controls(sorter):
     """Does the sorter show a statement, the three answer buttons, Next statement, Start again and a score?"""
     for name in (*LABELS.values(), "Next statement", "Start again"):
-        assert button(sorter, name).is_visible(), f"no {name} button"
-    assert button(sorter, "Next statement").is_disabled(), "Next statement is enabled before an answer"
+        assert lab.button(sorter, name).is_visible(), f"no {name} button"
+    assert lab.button(sorter, "Next statement").is_disabled(), "Next statement is enabled before an answer"
     assert STATEMENTS[0]["statement"] in text_of(sorter, "statement")
     assert "Press Myth, Fact or Partly true" in text_of(sorter, "feedback")
 
@@ -116,19 +76,19 @@ def test_sorter_has_its_controls(sorter):
 def test_answering_by_mouse_shows_feedback_and_scores(sorter):
     """Does clicking the right answer show "Right", the evidence and source, and raise the score to 1 of 1?"""
     entry = shown_statement(sorter)
-    button(sorter, LABELS[entry["verdict"]]).click()
+    lab.button(sorter, LABELS[entry["verdict"]]).click()
     feedback = wait_for_text(sorter, "feedback", lambda t: "Right:" in t)
     assert "The evidence:" in feedback and "Source:" in feedback
     assert entry["evidence"][:40] in feedback
     assert "Score: 1 right out of 1 answered" in text_of(sorter, "score")
     for label in LABELS.values():
-        assert button(sorter, label).is_disabled(), f"{label} still enabled after answering"
+        assert lab.button(sorter, label).is_disabled(), f"{label} still enabled after answering"
 
 
 def test_a_wrong_answer_by_mouse_counts_without_scoring(sorter):
     """Does clicking a wrong answer say "Not quite", name the real verdict, and leave the score at 0 of 1?"""
     entry = shown_statement(sorter)
-    button(sorter, wrong_label(entry)).click()
+    lab.button(sorter, wrong_label(entry)).click()
     feedback = wait_for_text(sorter, "feedback", lambda t: "Not quite:" in t)
     assert LABELS[entry["verdict"]].lower() in feedback.lower()
     assert "Score: 0 right out of 1 answered" in text_of(sorter, "score")
@@ -139,19 +99,19 @@ def test_answering_and_moving_on_by_keyboard(sorter, key):
     """With Enter or Space on focused buttons: answer rightly, go to the next statement, answer wrongly; do feedback and score follow?"""
     page = sorter.page
     entry = shown_statement(sorter)
-    button(sorter, LABELS[entry["verdict"]]).focus()
+    lab.button(sorter, LABELS[entry["verdict"]]).focus()
     page.keyboard.press(key)
     wait_for_text(sorter, "feedback", lambda t: "Right:" in t)
     assert "Score: 1 right out of 1 answered" in wait_for_text(sorter, "score", lambda t: "out of 1 answered" in t)
 
-    button(sorter, "Next statement").focus()
+    lab.button(sorter, "Next statement").focus()
     page.keyboard.press(key)
     wait_for_text(sorter, "statement", lambda t: t.startswith("Statement 2 of"))
     assert "Press Myth, Fact or Partly true" in wait_for_text(sorter, "feedback", lambda t: "Press Myth" in t)
 
     entry = shown_statement(sorter)
     assert entry is STATEMENTS[1]
-    button(sorter, wrong_label(entry)).focus()
+    lab.button(sorter, wrong_label(entry)).focus()
     page.keyboard.press(key)
     wait_for_text(sorter, "feedback", lambda t: "Not quite:" in t)
     assert "Score: 1 right out of 2 answered" in wait_for_text(sorter, "score", lambda t: "out of 2 answered" in t)
@@ -160,11 +120,11 @@ def test_answering_and_moving_on_by_keyboard(sorter, key):
 def test_start_again_by_keyboard_clears_the_score(sorter):
     """After an answer, does Enter on Start again go back to statement 1 with a score of 0 of 0?"""
     entry = shown_statement(sorter)
-    button(sorter, LABELS[entry["verdict"]]).click()
+    lab.button(sorter, LABELS[entry["verdict"]]).click()
     wait_for_text(sorter, "score", lambda t: "out of 1 answered" in t)
-    button(sorter, "Next statement").click()
+    lab.button(sorter, "Next statement").click()
     wait_for_text(sorter, "statement", lambda t: t.startswith("Statement 2 of"))
-    button(sorter, "Start again").focus()
+    lab.button(sorter, "Start again").focus()
     sorter.page.keyboard.press("Enter")
     wait_for_text(sorter, "score", lambda t: "Score: 0 right out of 0 answered" in t)
     assert text_of(sorter, "statement").startswith("Statement 1 of")
