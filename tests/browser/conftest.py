@@ -21,6 +21,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,18 +163,9 @@ def _stop(process: subprocess.Popen) -> None:
     process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def lab_server(tmp_path_factory: pytest.TempPathFactory, browser):
-    """A JupyterLab server on a private copy of the course files; yields a LabServer.
-
-    It asks for ``browser`` first, so that a missing browser skips (or fails) before Lab starts.
-    """
-    base = tmp_path_factory.mktemp("lab")
-    root = base / "root"
-    root.mkdir()
-    for folder in COURSE_FOLDERS:
-        if (lab.REPO / folder).is_dir():
-            shutil.copytree(lab.REPO / folder, root / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+@contextmanager
+def running_lab(root: Path, base: Path):
+    """Run JupyterLab on ``root`` (its working folder, so nbgrader reads root's config); yield a LabServer."""
     env = _isolated_env(base / "home")
     _write_lab_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
     token = secrets.token_hex(24)
@@ -215,6 +207,28 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory, browser):
         _stop(process)
         lab.ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(log, lab.ARTIFACTS / log.name)  # for CI to keep next to the failure screenshots
+
+
+@pytest.fixture(scope="session")
+def start_lab(browser):
+    """``running_lab`` for tests that serve a folder of their own (asks for the browser first, like lab_server)."""
+    return running_lab
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory: pytest.TempPathFactory, browser):
+    """A JupyterLab server on a private copy of the course files; yields a LabServer.
+
+    It asks for ``browser`` first, so that a missing browser skips (or fails) before Lab starts.
+    """
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "root"
+    root.mkdir()
+    for folder in COURSE_FOLDERS:
+        if (lab.REPO / folder).is_dir():
+            shutil.copytree(lab.REPO / folder, root / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    with running_lab(root, base) as server:
+        yield server
 
 
 def _chromium_path() -> str | None:
