@@ -61,3 +61,19 @@ def test_lesson_runs_top_to_bottom(path, tmp_path):
     """Does the lesson execute in a real kernel with no error and nothing on stderr?"""
     nb = execute(read_nb(path), cwd=str(path.parent))
     assert error_outputs(nb) == []
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_headings_form_an_outline(path):
+    """Does the lesson have one title (H1) first, and never skip a heading level going down?"""
+    levels = []
+    for cell in read_nb(path).cells:
+        if cell.cell_type == "markdown":
+            inside_code = False
+            for line in cell.source.splitlines():
+                inside_code ^= line.lstrip().startswith("```")
+                match = re.match(r"^(#{1,6}) \S", line)
+                if match and not inside_code:
+                    levels.append(len(match.group(1)))
+    assert levels and levels[0] == 1 and levels.count(1) == 1, levels
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
