@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,7 @@ from benchmarks.common import (REPO, Row, TreeMemory, children_of_this_process, 
                                ratio_line, say, summary, venv_path, verdict)
 
 OVERHEAD_TARGET = 1.2
+CPU_SECONDS: dict[int, float] = {}  # workers -> CPU seconds the last class grading with that many workers used
 WORKER_MEMORY_TARGET_MB = 400
 THROUGHPUT_TARGET = 0.6
 
@@ -277,14 +279,22 @@ def write_class(course: Path, students: int, assignments: list[str]) -> None:
                              source.name)
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + system) used so far by this process's finished children and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _grade_class(course: Path, assignments: list[str], workers: int, db_url: str | None) -> tuple[float, str, str]:
     from course_tools import course_env
 
     env = course_env(**({"COURSE_DB_URL": db_url} if db_url else {}))
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "oud_course.grade", *assignments, "--root", str(course),
                            "--workers", str(workers)], env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
+    CPU_SECONDS[workers] = _children_cpu() - cpu
     if done.returncode != 0:
         raise RuntimeError(f"grading failed ({workers} workers): {done.stdout[-2000:]} {done.stderr[-2000:]}")
     grades = (course / "grades.csv").read_text(encoding="utf-8")
@@ -356,6 +366,10 @@ def run_throughput(students: int = 100) -> Row:
     submissions = students * len(assignments)
     row.details = [f"Load average at the start of the serial run {load_serial:.2f}, of the parallel run {load_parallel:.2f} "
                    "(other jobs on the machine slow one run and not the other: this item is a single run of each).",
+                   f"CPU time used (all grading processes, user + system): serial {CPU_SECONDS.get(1, float('nan')):.0f} s, "
+                   f"parallel {CPU_SECONDS.get(2, float('nan')):.0f} s. Two workers can at best halve the serial wall time "
+                   "(each grades half the class, no faster than one alone): a ratio under 0.5 means the serial run "
+                   "was slowed from outside.",
                    f"{submissions} submissions: serial {serial_s / submissions:.2f} s each, parallel "
                    f"{parallel_s / submissions:.2f} s each; grades.csv identical: {'yes' if same else '**no**'}; "
                    f"every submission's status identical: {'yes' if same_status else '**no**'}."]
