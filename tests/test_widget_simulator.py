@@ -60,3 +60,23 @@ def test_rejects_out_of_range_weeks():
     """Is a duration outside the slider's range refused?"""
     with pytest.raises(Exception, match="weeks must be between"):
         ToleranceSimulator(weeks=40)
+
+
+def test_built_with_one_full_draw_and_weeks_redraw_only_the_curves():
+    """Does building draw the figure once, and moving the weeks slider reuse the saved axes instead of redrawing them?"""
+    widget = ToleranceSimulator()
+    assert widget.view.full_draws == 1
+    first = widget.view.image.value
+    for weeks in (2, 4, 9):
+        widget.weeks_slider.value = weeks
+    assert widget.view.full_draws == 1 and widget.view.image.value != first
+    widget.pattern_picker.value = "escalating"  # a new scale: the axes are drawn again
+    assert widget.view.full_draws == 2
+
+
+def test_blitted_picture_equals_a_full_drawing_of_the_same_state():
+    """Is a picture drawn over the saved background pixel-for-pixel the one a fresh widget draws in full?"""
+    moved = ToleranceSimulator()
+    moved.weeks_slider.value = 9
+    assert moved.view.full_draws == 1
+    assert moved.view.image.value == ToleranceSimulator(weeks=9).view.image.value

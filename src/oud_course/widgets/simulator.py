@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ipywidgets as widgets
 from traitlets import Int, Unicode, observe, validate
@@ -62,6 +63,13 @@ def simulate(pattern: str, weeks: int) -> Course:
     return Course(list(range(len(effect))), stop_day, amount, effect, tolerance, withdrawal)
 
 
+@lru_cache
+def _top_of_scale(pattern: str, longest: int) -> float:
+    """The y-axis top for ``pattern``: room for its longest course, so the scale stays put as weeks change."""
+    course = simulate(pattern, longest)
+    return 1.15 * max(max(course.effect), max(course.tolerance), max(course.withdrawal))
+
+
 class ToleranceSimulator(widgets.VBox):
     """Choose a use pattern and how long it lasts; see effect, tolerance and withdrawal over time."""
 
@@ -83,8 +91,8 @@ class ToleranceSimulator(widgets.VBox):
         self.add_class("oud-tolerance-simulator")
         widgets.link((self.pattern_picker, "value"), (self, "pattern"))
         widgets.link((self.weeks_slider, "value"), (self, "weeks"))
+        self.pattern, self.weeks = pattern, weeks  # before the axes exist, so the observer draws nothing yet
         self._build_axes()
-        self.pattern, self.weeks = pattern, weeks
         self._redraw()
 
     @validate("weeks")
@@ -115,17 +123,19 @@ class ToleranceSimulator(widgets.VBox):
         axes.set_title("Simplified teaching model, not a clinical one", fontsize=11)
         axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=9, frameon=False)
         axes.grid(alpha=0.3)
+        # Fixed axes for the longest course, so lengths compare at a glance and only the curves move.
+        axes.set_xlim(0, 7 * self.weeks_slider.max + DAYS_AFTER_STOPPING - 1)
+        self.view.animate(*self._lines.values(), self._stop_line, self._stop_label)
 
     def _redraw(self) -> None:
         course = simulate(self.pattern, self.weeks)
         for name, line in self._lines.items():
             line.set_data(course.days, getattr(course, name))
-        top = 1.15 * max(max(course.effect), max(course.tolerance), max(course.withdrawal))
-        self._axes.set_xlim(0, course.days[-1])
+        top = _top_of_scale(self.pattern, self.weeks_slider.max)
         self._axes.set_ylim(0, top)
         self._stop_line.set_xdata([course.stop_day, course.stop_day])
         self._stop_label.set_position((course.stop_day, 0.97 * top))
-        self.view.show(self.describe(course))
+        self.view.show(self.describe(course), background=self.pattern)
 
     def describe(self, course: Course | None = None) -> str:
         """The plot in words: how the effect faded and how withdrawal rose and eased."""
