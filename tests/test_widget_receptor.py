@@ -1,7 +1,10 @@
 """ReceptorExplorer and its illustrative response curves, through traits and state."""
 
+from io import BytesIO
+
 import numpy as np
 import pytest
+from PIL import Image
 
 from oud_course.data import load
 from oud_course.widgets import ReceptorExplorer
@@ -133,3 +136,40 @@ def test_rejects_out_of_range_amount():
     """Is an amount outside the slider's range refused?"""
     with pytest.raises(Exception, match="amount must be between"):
         ReceptorExplorer(amount=1e6)
+
+
+def test_built_with_one_full_draw_and_every_control_redraws_only_what_moves(explorer):
+    """Does building draw the figure once, and do the slider and every checkbox reuse the saved axes?"""
+    assert explorer.view.full_draws == 1
+    pictures = {explorer.view.image.value}
+    explorer.amount_slider.value = 100.0
+    pictures.add(explorer.view.image.value)
+    for box in (explorer.full_box, explorer.partial_box, explorer.antagonist_box, explorer.blocked_box):
+        box.value = not box.value
+        pictures.add(explorer.view.image.value)
+    assert explorer.view.full_draws == 1 and len(pictures) == 6
+
+
+def test_blitted_picture_equals_a_full_drawing_of_the_same_state(explorer):
+    """Is a picture drawn over the saved axes pixel-for-pixel the one a fresh widget draws in full?"""
+    explorer.amount_slider.value = 100.0
+    explorer.blocked_box.value = True
+    explorer.partial_box.value = False
+    explorer.partial_box.value = True
+    assert explorer.view.image.value == ReceptorExplorer(amount=100.0, antagonist_added=True).view.image.value
+
+
+def test_hidden_curves_leave_the_legend(explorer):
+    """With every curve unticked, is the legend's place blank, and does ticking one bring its entry back?"""
+    def legend_colours():
+        figure = explorer.view.figure
+        box = figure.axes[0].get_legend().get_window_extent(figure.canvas.get_renderer())
+        picture = Image.open(BytesIO(explorer.view.image.value)).convert("RGB")
+        top = picture.height - box.y1  # matplotlib counts pixels from the bottom, PIL from the top
+        return {colour for _, colour in picture.crop((box.x0, top, box.x1, top + box.height)).getcolors(1 << 16)}
+
+    assert len(legend_colours()) > 1
+    explorer.full_box.value = explorer.partial_box.value = explorer.antagonist_box.value = False
+    assert legend_colours() == {(255, 255, 255)}
+    explorer.partial_box.value = True
+    assert len(legend_colours()) > 1

@@ -6,6 +6,9 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.patches import Rectangle
+from matplotlib.transforms import Bbox, IdentityTransform
 from traitlets import Bool, Float, observe, validate
 
 from oud_course.data import load
@@ -35,6 +38,21 @@ def response(action: str, amount: float | np.ndarray) -> float | np.ndarray:
     if action not in ACTIONS:
         raise ValueError(f"action must be one of {', '.join(ACTIONS)}, not {action!r}")
     return _MAXIMUM[action] * amount / (amount + _HALF_WAY[action])
+
+
+class _Blank(Rectangle):
+    """A patch of background colour over some static artists: hides them without drawing the figure again."""
+
+    def __init__(self, *under: Artist, color, pad: float = 3.0):
+        super().__init__((0, 0), 0, 0, facecolor=color, edgecolor="none", transform=IdentityTransform())
+        self.set_in_layout(False)
+        self._under, self._pad = under, pad
+
+    def draw(self, renderer) -> None:
+        # Measured when drawn: by then the layout has placed what lies underneath.
+        box = Bbox.union([artist.get_window_extent(renderer) for artist in self._under]).padded(self._pad)
+        self.set_bounds(box.x0, box.y0, box.width, box.height)
+        super().draw(renderer)
 
 
 def _units(amount: float) -> str:
@@ -108,13 +126,12 @@ class ReceptorExplorer(widgets.VBox):
             self._redraw()
 
     def _build_axes(self) -> None:
-        """Draw every curve once; later changes only move markers and switch artists on or off.
+        """Build every artist once; later changes only move markers and switch artists on or off.
 
         The x axis holds log10 of the amount on a linear scale (ticks labelled with amounts): it looks
         like a log axis but redraws about twice as fast, keeping the slider responsive.
         """
         axes = self.view.figure.add_subplot()
-        self._axes = axes
         exponents = np.linspace(MIN_EXPONENT, MAX_EXPONENT, 241)
         amounts = 10.0**exponents
         self._curves, self._markers, self._labels = {}, {}, {}
@@ -137,8 +154,14 @@ class ReceptorExplorer(widgets.VBox):
             axes.text(np.log10(_HALF_WAY["full"] * _HALF_WAY["blocked"]) / 2, 53, "shifted right", fontsize=9,
                       color=PALETTE["purple"], ha="center"),
         ]
-        self._legend_for: list[str] | None = None
         self._marker_line = axes.axvline(0, color=PALETTE["grey"], linewidth=1)
+        # One legend with a fixed place for every curve, drawn once; a hidden curve's entry is blanked out.
+        legend = axes.legend(handles=list(self._curves.values()), loc="upper center",
+                             bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8.5, frameon=False)
+        self._blanks = {
+            action: self.view.figure.add_artist(_Blank(handle, text, color=self.view.figure.get_facecolor()))
+            for action, handle, text in zip(ACTIONS, legend.legend_handles, legend.texts)
+        }
         ticks = range(MIN_EXPONENT, MAX_EXPONENT + 1)
         axes.set_xticks(list(ticks), [_units(10.0**t) for t in ticks])
         axes.set_xlim(MIN_EXPONENT, MAX_EXPONENT)
@@ -147,6 +170,9 @@ class ReceptorExplorer(widgets.VBox):
         axes.set_ylabel("Receptor response\n(% of a full agonist's maximum)")
         axes.set_title("Teaching illustration, not pharmacology data", fontsize=11)
         axes.grid(alpha=0.3)
+        # The axes are drawn once and kept; the curves, markers and words that change are drawn over them.
+        self.view.animate(*self._curves.values(), *self._markers.values(), *self._labels.values(),
+                          self._ceiling, self._ceiling_label, *self._shift, self._marker_line, *self._blanks.values())
 
     def _redraw(self) -> None:
         shown = self.shown
@@ -156,6 +182,7 @@ class ReceptorExplorer(widgets.VBox):
             self._curves[action].set_visible(on)
             self._markers[action].set_visible(on)
             self._labels[action].set_visible(on)
+            self._blanks[action].set_visible(not on)
         values = {action: float(response(action, self.amount)) for action in shown}
         label_y = -100.0
         right = x < MAX_EXPONENT - 0.5  # near the right edge the value labels go left of the marker
@@ -171,15 +198,7 @@ class ReceptorExplorer(widgets.VBox):
         for artist in self._shift:
             artist.set_visible("blocked" in shown)
         self._marker_line.set_xdata([x, x])
-        if shown != self._legend_for:  # the legend lists the curves on show; rebuild it only when they change
-            legend = self._axes.get_legend()
-            if legend is not None:
-                legend.remove()
-            if shown:
-                self._axes.legend(handles=[self._curves[a] for a in shown], loc="upper center",
-                                  bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8.5, frameon=False)
-            self._legend_for = shown
-        self.view.show(self.describe())
+        self.view.show(self.describe(), background="axes")
         self.explanation.value = "".join(
             f"<p><b>{html.escape(self._actions[a]['label'])}</b> ({html.escape(self._actions[a]['examples'])}): "
             f"{html.escape(self._actions[a]['explanation'])} <small>Source: {html.escape(self._actions[a]['source'])}"
