@@ -66,3 +66,46 @@ def test_every_stage_has_an_explanation_and_a_source():
         for stage in loop["stages"]:
             assert stage["explanation"] and stage["source"]
             assert "damage" not in stage["explanation"].replace("not structural damage", "")
+
+
+def test_built_with_one_full_draw_and_stages_redraw_only_the_highlight():
+    """Does building draw the diagram once (on any loop and stage), and do Next, Previous and the Stage menu reuse it?"""
+    assert DependenceCycle(loop="addiction", stage=2).view.full_draws == 1
+    cycle = DependenceCycle()
+    pictures = {cycle.view.image.value}
+    cycle.next_button.click()
+    pictures.add(cycle.view.image.value)
+    cycle.stage_picker.index = 4
+    pictures.add(cycle.view.image.value)
+    cycle.previous_button.click()
+    pictures.add(cycle.view.image.value)
+    assert cycle.view.full_draws == 1 and len(pictures) == 4
+
+
+def test_each_loop_is_drawn_once_and_kept(cycle):
+    """Is switching loop a full drawing only the first time each loop is shown, and a single one?"""
+    cycle.loop_picker.value = "addiction"
+    assert cycle.view.full_draws == 2
+    cycle.loop_picker.value = "dependence"
+    cycle.loop_picker.value = "addiction"
+    assert cycle.view.full_draws == 2
+
+
+def test_blitted_picture_equals_a_full_drawing_of_the_same_state(cycle):
+    """Is a highlight drawn over a kept diagram pixel-for-pixel the one a fresh widget draws in full?"""
+    cycle.loop_picker.value = "addiction"
+    cycle.loop_picker.value = "dependence"
+    cycle.stage_picker.index = 3
+    assert cycle.view.image.value == DependenceCycle(stage=3).view.image.value
+    cycle.loop_picker.value = "addiction"
+    cycle.next_button.click()
+    assert cycle.view.image.value == DependenceCycle(loop="addiction", stage=1).view.image.value
+
+
+def test_only_the_chosen_loops_diagram_is_drawn(cycle):
+    """Does the diagram show the boxes of the loop on show and none of the other loop's?"""
+    def boxes_shown():
+        return {t.get_text() for t in cycle.view.figure.axes[0].texts if t.get_visible() and t.get_bbox_patch()}
+    assert "1. Use" in boxes_shown() and "1. Reward" not in boxes_shown()
+    cycle.loop_picker.value = "addiction"
+    assert "1. Reward" in boxes_shown() and "1. Use" not in boxes_shown()

@@ -37,7 +37,8 @@ class DependenceCycle(widgets.VBox):
         self.next_button = widgets.Button(description="Next", icon="arrow-right", tooltip="Next stage")
         self.view = FigureView(figsize=(6.0, 4.4), label="Cycle diagram")
         self.explanation = widgets.HTML(layout=widgets.Layout(max_width="46em"))
-        self._boxes: list = []
+        self._artists: dict[str, list] = {}  # each loop's arrows and idle stage boxes, drawn once per loop
+        self._filling = False
         super().__init__(
             [
                 self.loop_picker,
@@ -50,9 +51,9 @@ class DependenceCycle(widgets.VBox):
         self.previous_button.on_click(lambda _: self.step(-1))
         self.next_button.on_click(lambda _: self.step(+1))
         widgets.link((self.loop_picker, "value"), (self, "loop"))
-        self.loop = loop
-        self._draw_loop()
-        self.stage = stage
+        self.loop, self.stage = loop, stage  # before the figure exists, so the observers draw nothing yet
+        self._build_figure()
+        self._show_loop()
         self.stage_picker.observe(self._on_pick, "index")
         self._highlight()
 
@@ -79,65 +80,83 @@ class DependenceCycle(widgets.VBox):
 
     @observe("loop")
     def _on_loop(self, change) -> None:
-        if change["old"] == change["new"] or not self._boxes:
+        if change["old"] == change["new"] or not self._artists:
             return
-        self._draw_loop()
+        self._show_loop()
         if self.stage == 0:
             self._highlight()  # the stage did not change, so its observer will not redraw
-        self.stage = 0
+        else:
+            self.stage = 0
 
     def _on_pick(self, change) -> None:
-        if change["new"] is not None:  # new options briefly leave nothing picked
+        if change["new"] is not None and not self._filling:  # new options briefly leave nothing picked
             self.stage = change["new"]
 
     @observe("stage")
     def _on_stage(self, change) -> None:
-        if self._boxes:
+        if self._artists:
             self._highlight()
 
-    def _draw_loop(self) -> None:
-        """Lay the stages out on a circle with arrows between them (only when the loop changes)."""
-        stages = self.stages
-        self.stage_picker.options = [f"{i + 1}. {s['name']}" for i, s in enumerate(stages)]
-        figure = self.view.figure
-        figure.clear()
-        axes = figure.add_subplot()
+    @staticmethod
+    def _points(count: int) -> list[tuple[float, float]]:
+        """Where ``count`` stages sit on the circle, clockwise from the top."""
+        angles = [math.pi / 2 - 2 * math.pi * i / count for i in range(count)]
+        return [(math.cos(angle), math.sin(angle)) for angle in angles]
+
+    def _build_figure(self) -> None:
+        """Lay every loop's stages out on a circle with arrows between them; only the chosen loop is shown.
+
+        Each loop's diagram is drawn once and kept; the highlighted stage is a lit copy of its box drawn on top.
+        """
+        axes = self.view.figure.add_subplot()
         axes.set_axis_off()
         axes.set_xlim(-1.45, 1.45)
         axes.set_ylim(-1.3, 1.3)
         axes.set_aspect("equal")
-        axes.set_title(self._loops[self.loop]["title"], fontsize=12)
-        points = [
-            (math.cos(math.pi / 2 - 2 * math.pi * i / len(stages)), math.sin(math.pi / 2 - 2 * math.pi * i / len(stages)))
-            for i in range(len(stages))
-        ]
-        for i, (start, end) in enumerate(zip(points, points[1:] + points[:1])):
-            axes.add_patch(
-                FancyArrowPatch(
-                    start, end, connectionstyle="arc3,rad=-0.25", arrowstyle="-|>", mutation_scale=16,
-                    shrinkA=34, shrinkB=34, color=PALETTE["grey"], linewidth=1.6,
+        self._axes = axes
+        for key, spec in self._loops.items():
+            points = self._points(len(spec["stages"]))
+            arrows = [
+                axes.add_patch(
+                    FancyArrowPatch(
+                        start, end, connectionstyle="arc3,rad=-0.25", arrowstyle="-|>", mutation_scale=16,
+                        shrinkA=34, shrinkB=34, color=PALETTE["grey"], linewidth=1.6,
+                    )
                 )
-            )
-        self._boxes = [
-            axes.text(
-                x, y, f"{i + 1}. {stage['short']}", ha="center", va="center", fontsize=11,
-                bbox={"boxstyle": "round,pad=0.5", "facecolor": _IDLE_FACE, "edgecolor": _IDLE_EDGE, "linewidth": 1.2},
-            )
-            for i, ((x, y), stage) in enumerate(zip(points, stages))
-        ]
+                for start, end in zip(points, points[1:] + points[:1])
+            ]
+            boxes = [
+                axes.text(x, y, f"{i + 1}. {stage['short']}", ha="center", va="center", fontsize=11,
+                          bbox={"boxstyle": "round,pad=0.5", "facecolor": _IDLE_FACE, "edgecolor": _IDLE_EDGE,
+                                "linewidth": 1.2})
+                for i, ((x, y), stage) in enumerate(zip(points, spec["stages"]))
+            ]
+            self._artists[key] = arrows + boxes
+        self._lit = axes.text(0, 0, "", ha="center", va="center", fontsize=11, fontweight="bold", zorder=4,
+                              bbox={"boxstyle": "round,pad=0.5", "facecolor": _LIT_FACE, "edgecolor": _LIT_EDGE,
+                                    "linewidth": 2.4})
+        self.view.animate(self._lit)
+
+    def _show_loop(self) -> None:
+        """Show the chosen loop's diagram and list its stages in the picker."""
+        for key, artists in self._artists.items():
+            for artist in artists:
+                artist.set_visible(key == self.loop)
+        self._axes.set_title(self._loops[self.loop]["title"], fontsize=12)
+        self._filling = True  # the picker's own index changes while it is refilled are not choices
+        try:
+            self.stage_picker.options = [f"{i + 1}. {s['name']}" for i, s in enumerate(self.stages)]
+        finally:
+            self._filling = False
 
     def _highlight(self) -> None:
         """Light the chosen stage, redraw the image and rewrite both text panels."""
-        for i, box in enumerate(self._boxes):
-            lit = i == self.stage
-            patch = box.get_bbox_patch()
-            patch.set_facecolor(_LIT_FACE if lit else _IDLE_FACE)
-            patch.set_edgecolor(_LIT_EDGE if lit else _IDLE_EDGE)
-            patch.set_linewidth(2.4 if lit else 1.2)
-            box.set_fontweight("bold" if lit else "normal")
+        x, y = self._points(len(self.stages))[self.stage]
+        self._lit.set_position((x, y))
+        self._lit.set_text(f"{self.stage + 1}. {self.stages[self.stage]['short']}")
         self.stage_picker.index = self.stage
         stage = self.stages[self.stage]
-        self.view.show(self.describe())
+        self.view.show(self.describe(), background=self.loop)
         self.explanation.value = (
             f"<h4>Stage {self.stage + 1} of {len(self.stages)}: {html.escape(stage['name'])}</h4>"
             f"<p>{html.escape(stage['explanation'])}</p>"
