@@ -168,3 +168,28 @@ def test_prescription_findings_are_about_long_term_use_not_oud():
     medical = {f["id"]: f for f in load("risk_factors.json")["domains"]["medical"]["factors"]}
     for key in ("prescription-length", "second-prescription"):
         assert "not opioid use disorder" in medical[key]["evidence"]
+
+
+def test_built_with_one_full_draw_of_each_figure():
+    """Does building draw the map once and the schematic once, whichever domain and factor it opens on?"""
+    for explorer in (RiskFactorExplorer(), RiskFactorExplorer(domain="environmental", factor=3)):
+        assert (explorer.view.full_draws, explorer.schematic.full_draws) == (1, 1)
+
+
+def test_domains_and_factors_redraw_only_the_highlight(explorer):
+    """Do the Domain buttons and the Factor menu move the highlight over the kept map, never drawing it again?"""
+    pictures = {explorer.view.image.value}
+    for domain in DOMAINS[1:]:
+        explorer.domain_picker.value = domain
+        pictures.add(explorer.view.image.value)
+        explorer.factor_picker.index = 1
+        pictures.add(explorer.view.image.value)
+    assert (explorer.view.full_draws, explorer.schematic.full_draws) == (1, 1)
+    assert len(pictures) == 1 + 2 * (len(DOMAINS) - 1)
+
+
+def test_blitted_picture_equals_a_full_drawing_of_the_same_state(explorer):
+    """Is a highlight drawn over the kept map pixel-for-pixel the one a fresh explorer draws in full?"""
+    explorer.domain_picker.value = "protective"
+    explorer.factor_picker.index = 1
+    assert explorer.view.image.value == RiskFactorExplorer(domain="protective", factor=1).view.image.value

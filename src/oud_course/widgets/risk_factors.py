@@ -55,12 +55,11 @@ class RiskFactorExplorer(widgets.VBox):
         self._filling = False
         super().__init__([self.domain_picker, self.factor_picker, self.view, self.evidence, self.schematic])
         self.add_class("oud-risk-factor-explorer")
+        widgets.link((self.domain_picker, "value"), (self, "domain"))
+        self.domain, self.factor = domain, factor  # before the map exists, so the observers draw nothing yet
         self._draw_map()
         self._draw_schematic()
-        widgets.link((self.domain_picker, "value"), (self, "domain"))
-        self.domain = domain
         self._fill_picker()
-        self.factor = factor
         self.factor_picker.observe(self._on_pick, "index")
         self._highlight()
 
@@ -141,6 +140,16 @@ class RiskFactorExplorer(widgets.VBox):
                           "edgecolor": _PROTECTIVE_EDGE if protective else _IDLE_EDGE},
                 )
         axes.axvline(columns - 1.5, color=PALETTE["grey"], linewidth=0.8, linestyle=(0, (4, 3)))
+        # The map is drawn once and kept; the highlight is a lit copy of a box, and a frame round its domain's
+        # header (a copy of the header with see-through words), drawn on top.
+        self._lit = axes.text(0, 0, "", ha="center", va="center", fontsize=9, fontweight="bold", zorder=4,
+                              bbox={"boxstyle": "round,pad=0.4", "linewidth": 2.2, "facecolor": _LIT_FACE,
+                                    "edgecolor": _LIT_EDGE})
+        self._lit_header = axes.text(0, 0, "", ha="center", va="center", fontsize=10, fontweight="bold",
+                                     color="none", zorder=4,
+                                     bbox={"boxstyle": "round,pad=0.3", "facecolor": "none", "edgecolor": _LIT_EDGE,
+                                           "linewidth": 1.4})
+        self.view.animate(self._lit, self._lit_header)
 
     def _draw_schematic(self) -> None:
         """The prescription-length finding as a shape only: no values, labelled as a schematic."""
@@ -172,22 +181,15 @@ class RiskFactorExplorer(widgets.VBox):
 
     def _highlight(self) -> None:
         """Light the chosen factor and its domain, redraw the map and rewrite the evidence panel."""
-        for (key, index), box in self._boxes.items():
-            lit = key == self.domain and index == self.factor
-            protective = self._domains[key]["effect"] == "protective"
-            patch = box.get_bbox_patch()
-            idle_face, idle_edge = (_PROTECTIVE_FACE, _PROTECTIVE_EDGE) if protective else (_IDLE_FACE, _IDLE_EDGE)
-            patch.set_facecolor(_LIT_FACE if lit else idle_face)
-            patch.set_edgecolor(_LIT_EDGE if lit else idle_edge)
-            patch.set_linewidth(2.2 if lit else 1.0)
-            box.set_fontweight("bold" if lit else "normal")
-        for key, header in self._headers.items():
-            header.set_bbox({"boxstyle": "round,pad=0.3", "facecolor": "none",
-                             "edgecolor": _LIT_EDGE if key == self.domain else "none", "linewidth": 1.4})
+        box, header = self._boxes[(self.domain, self.factor)], self._headers[self.domain]
+        self._lit.set_position(box.get_position())
+        self._lit.set_text(box.get_text())
+        self._lit_header.set_position(header.get_position())
+        self._lit_header.set_text(header.get_text())
         if self.factor_picker.index != self.factor:
             self.factor_picker.index = self.factor
         spec, factor = self._domains[self.domain], self.chosen
-        self.view.show(self.describe())
+        self.view.show(self.describe(), background="map")
         self.evidence.value = (
             f"<h4>{html.escape(factor['name'])}</h4>"
             f"<p><b>{html.escape(spec['title'])} factor: {_EFFECT_WORDS[spec['effect']]}.</b></p>"
