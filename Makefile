@@ -9,7 +9,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # nbgrader calls `alembic` by name when it creates a gradebook.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test release release-graded grade system-packages clean bench
+.PHONY: lab test release release-graded grade system-packages clean bench site
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ release-graded: $(STAMP)
 # WORKERS=N grades in parallel (PostgreSQL gradebook only).
 grade: $(STAMP)
 	$(BIN)/python -m oud_course.grade $(ASSIGNMENT) --collect $(or $(COLLECT),none) $(if $(WORKERS),--workers $(WORKERS))
+
+# The lessons as a static website in build/site (run once, widgets in their first state; no network).
+# SITE_ARGS="--out DIR" writes it elsewhere.
+site: $(STAMP)
+	$(BIN)/python -m oud_course.site $(SITE_ARGS)
 
 # Benchmarks of issue 7 (about 25 minutes on 2 cores): rewrites docs/performance.md. Measurements, not tests.
 # BENCH_ARGS="--only 3a,4" runs some items; "--quick" fewer repetitions.
