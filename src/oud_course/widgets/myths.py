@@ -9,7 +9,9 @@ from traitlets import Int, Unicode, observe, validate
 
 from oud_course.data import load
 
-_RIGHT, _WRONG = "#007A5A", "#B34700"  # dark Okabe-Ito green and vermillion: readable as text on white
+# Dark Okabe-Ito green and vermillion on pale tints (6.2:1 and 5.5:1): text colour and background are set together,
+# so the verdict reads the same in a light or a dark theme.
+_RIGHT, _WRONG = "color:#006649;background:#E6F4EF", "color:#A34100;background:#FCEDE1"
 
 
 class MythOrFact(widgets.VBox):
@@ -144,13 +146,13 @@ class MythOrFact(widgets.VBox):
         if not self.choice:
             return "<p role='status' aria-live='polite'><i>Press Myth, Fact or Partly true to answer.</i></p>"
         right, line = self._verdict_words()
-        colour = _RIGHT if right else _WRONG
+        style = _RIGHT if right else _WRONG
         ending = (
             "<p>That was the last statement. Press <b>Start again</b> to go round once more.</p>"
             if self.position == len(self.statements) - 1 else ""
         )
         return (
-            f"<div role='status' aria-live='polite'><p style='color:{colour}'><b>{'✓' if right else '✗'} "
+            f"<div role='status' aria-live='polite'><p style='{style};padding:0.25em 0.5em'><b>{'✓' if right else '✗'} "
             f"{html.escape(line)}</b></p>"
             f"<p><b>The evidence:</b> {html.escape(self.statement['evidence'])}</p>"
             f"<p><small>Source: {html.escape(self._source_words())}</small></p>{ending}</div>"

@@ -11,9 +11,10 @@ from traitlets import Bool, Unicode, observe, validate
 
 from oud_course.data import load
 
-_DIFFERS_BACKGROUND = "#FFF1C2"  # a pale Okabe-Ito yellow; "(differs)" in the header says it in words too
+# Backgrounds come with a text colour (black: 18:1 on both), so they read the same in a light or a dark theme.
+_DIFFERS = "background:#FFF1C2;color:#000000"  # a pale Okabe-Ito yellow; "(differs)" in the header says it in words too
 _CELL_STYLE = "border:1px solid #B0B0B0;padding:0.35em 0.5em;vertical-align:top;text-align:left"
-_HEAD_STYLE = _CELL_STYLE + ";background:#EFEFEF"
+_HEAD_STYLE = _CELL_STYLE + ";background:#EFEFEF;color:#000000"
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ class TreatmentTable(widgets.VBox):
         head = [f'<th scope="col" style="{_HEAD_STYLE}">Option</th>']
         for attribute in self.attributes:
             if attribute in differing:
-                head.append(f'<th scope="col" class="oud-differs" style="{_HEAD_STYLE};background:{_DIFFERS_BACKGROUND}">'
+                head.append(f'<th scope="col" class="oud-differs" style="{_HEAD_STYLE};{_DIFFERS}">'
                             f"{esc(attribute)} <em>(differs)</em></th>")
             else:
                 head.append(f'<th scope="col" style="{_HEAD_STYLE}">{esc(attribute)}</th>')
@@ -256,7 +257,7 @@ class TreatmentTable(widgets.VBox):
                     marks = "".join(f"[{numbers[s]}]" for s in self.sources_of(option, attribute))
                     text += f' <sup class="oud-source-mark">{marks}</sup>'
                 if attribute in differing:
-                    cells.append(f'<td class="oud-differs" style="{_CELL_STYLE};background:{_DIFFERS_BACKGROUND}">{text}</td>')
+                    cells.append(f'<td class="oud-differs" style="{_CELL_STYLE};{_DIFFERS}">{text}</td>')
                 else:
                     cells.append(f'<td style="{_CELL_STYLE}">{text}</td>')
             body.append("<tr>" + "".join(cells) + "</tr>")
