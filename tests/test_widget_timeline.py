@@ -107,3 +107,32 @@ def test_rejects_unknown_choices(timeline):
         timeline.source = "blog"
     with pytest.raises(Exception, match="span must be one of"):
         timeline.span = "years"
+
+
+def test_built_with_one_full_draw_and_lane_choices_redraw_only_the_lanes():
+    """Does building draw the figure once, and do the Show and Source choices reuse the saved time axis?"""
+    widget = WithdrawalTimeline()
+    assert widget.view.full_draws == 1
+    pictures = {widget.view.image.value}
+    for show, source in (("long", "both"), ("long", "review"), ("short", "other"), ("both", "both")):
+        widget.show_picker.value, widget.source_picker.value = show, source
+        pictures.add(widget.view.image.value)
+    assert widget.view.full_draws == 1 and len(pictures) == 4  # back at the start: the first picture again
+    widget.span_picker.value = "days"  # a new time axis: drawn once
+    widget.span_picker.value = "weeks"  # the three-week axis is still saved
+    assert widget.view.full_draws == 2
+
+
+def test_blitted_picture_equals_a_full_drawing_of_the_same_state():
+    """Is a picture drawn over a saved background pixel-for-pixel the one a fresh widget draws in full?"""
+    moved = WithdrawalTimeline()
+    moved.span_picker.value = "days"
+    moved.show_picker.value, moved.source_picker.value = "long", "other"
+    assert moved.view.full_draws == 2
+    assert moved.view.image.value == WithdrawalTimeline(show="long", source="other", span="days").view.image.value
+
+
+def test_the_plot_keeps_its_place_whatever_is_chosen():
+    """Do the axes sit in the same place for one lane in hours as for four lanes in days, so nothing jumps?"""
+    few = WithdrawalTimeline(show="short", source="review", span="days")
+    assert few._axes.get_position().bounds == WithdrawalTimeline()._axes.get_position().bounds

@@ -67,8 +67,8 @@ class WithdrawalTimeline(widgets.VBox):
         widgets.link((self.show_picker, "value"), (self, "show"))
         widgets.link((self.source_picker, "value"), (self, "source"))
         widgets.link((self.span_picker, "value"), (self, "span"))
+        self.show, self.source, self.span = show, source, span  # before the axes exist, so the observer draws nothing yet
         self._build_axes()
-        self.show, self.source, self.span = show, source, span
         self._redraw()
 
     @property
@@ -102,10 +102,17 @@ class WithdrawalTimeline(widgets.VBox):
             self._redraw()
 
     def _build_axes(self) -> None:
-        """One lane of rectangles per (profile, source) pair, built once; redraws move and hide them."""
-        axes = self.view.figure.add_subplot()
+        """One lane of rectangles per (profile, source) pair, built once; redraws move and hide them.
+
+        Only the time axis, title and legend are drawn as the background (one per time span); the lanes and
+        their labels are animated, so choosing kinds and sources redraws just them.
+        """
+        figure = self.view.figure
+        axes = figure.add_subplot()
         self._axes = axes
         self._artists = {}
+        # Lane labels sit where y tick labels would: x in axes units, y in data units, a few points left of the axis.
+        label_transform, _, _ = axes.get_yaxis_text1_transform(4)
         for profile in self._profiles:
             for source in self._sources:
                 lane = {part: axes.add_patch(Rectangle((0, 0), 0, _LANE_HEIGHT, facecolor=colour,
@@ -116,8 +123,10 @@ class WithdrawalTimeline(widgets.VBox):
                 lane["after"] = axes.annotate("", xy=(0, 0), xytext=(0, 0), visible=False,
                                               arrowprops={"arrowstyle": "->", "linestyle": ":", "color": PALETTE["grey"]})
                 lane["missing"] = axes.text(0, 0, "", fontsize=7.5, va="center", color=PALETTE["black"], visible=False)
+                lane["label"] = axes.text(0, 0, f"{self._profiles[profile]['name']}\n{self._sources[source]['label']}",
+                                          transform=label_transform, ha="right", va="center", fontsize=8, visible=False)
                 self._artists[(profile, source)] = lane
-        axes.set_ylabel("")
+        axes.set_yticks([])
         axes.grid(axis="x", alpha=0.3)
         axes.legend(
             handles=[
@@ -128,6 +137,37 @@ class WithdrawalTimeline(widgets.VBox):
             ],
             loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False,
         )
+        # Lay the figure out once with its widest content on every side, then keep that layout, so the plot never
+        # jumps as lanes come and go and every saved background lines up: all four lane labels on the left, and
+        # the hours axis, whose last tick label ("96") sits on the right edge.
+        for y, lane in enumerate(self._artists.values()):
+            lane["label"].set_y(y)
+            lane["label"].set_visible(True)
+        axes.set_ylim(-0.7, len(self._artists) - 0.1)
+        self._set_time_axis("days")
+        figure.get_layout_engine().execute(figure)
+        figure.set_layout_engine("none")
+        self._set_time_axis(self.span)
+        self.view.animate(*(artist for lane in self._artists.values() for artist in lane.values()))
+
+    def _set_time_axis(self, span: str) -> None:
+        """Set the time axis, its label and the title for ``span``: the part of the figure drawn as background."""
+        _, x_max, step = SPANS[span]
+        axes = self._axes
+        axes.set_xlim(0, x_max)
+        ticks = list(range(0, x_max + 1, step))
+        if span == "weeks":
+            axes.set_xticks(ticks, [f"{t // 24}" for t in ticks], fontsize=8)
+            axes.set_xlabel("Days after the last dose (dotted arrows: craving and low mood can persist for weeks to months)",
+                            fontsize=8)
+        else:
+            axes.set_xticks(ticks, [f"{t}" for t in ticks], fontsize=8)
+            axes.set_xlabel("Hours after the last dose (later parts continue off the right edge)", fontsize=8)
+        axes.set_title(self._title(span), fontsize=11)
+
+    @staticmethod
+    def _title(span: str) -> str:
+        return f"Opioid withdrawal timing: {SPANS[span][0].lower()} after the last dose"
 
     def _place_lane(self, lane: dict, ranges: dict, y: float, x_max: float) -> None:
         """Move one lane's rectangles to height ``y`` and size them from the source's ranges (in hours)."""
@@ -152,7 +192,7 @@ class WithdrawalTimeline(widgets.VBox):
         lane["after"].set_visible(end[1] < x_max)
 
     def _redraw(self) -> None:
-        label, x_max, step = SPANS[self.span]
+        _, x_max, _ = SPANS[self.span]
         lanes = self.lanes
         for key, lane in self._artists.items():
             if key not in lanes:
@@ -160,21 +200,14 @@ class WithdrawalTimeline(widgets.VBox):
                     artist.set_visible(False)
         ys = list(range(len(lanes)))[::-1]
         for (profile, source), y in zip(lanes, ys):
-            self._place_lane(self._artists[(profile, source)], self._profiles[profile]["ranges"][source], y, x_max)
-        axes = self._axes
-        axes.set_yticks(ys, [f"{self._profiles[p]['name']}\n{self._sources[s]['label']}" for p, s in lanes], fontsize=8)
-        axes.set_ylim(-0.7, len(lanes) - 0.1)
-        axes.set_xlim(0, x_max)
-        ticks = list(range(0, x_max + 1, step))
-        if self.span == "weeks":
-            axes.set_xticks(ticks, [f"{t // 24}" for t in ticks], fontsize=8)
-            axes.set_xlabel("Days after the last dose (dotted arrows: craving and low mood can persist for weeks to months)",
-                            fontsize=8)
-        else:
-            axes.set_xticks(ticks, [f"{t}" for t in ticks], fontsize=8)
-            axes.set_xlabel("Hours after the last dose (later parts continue off the right edge)", fontsize=8)
-        axes.set_title(f"Opioid withdrawal timing: {label.lower()} after the last dose", fontsize=11)
-        self.view.show(self.describe())
+            lane = self._artists[(profile, source)]
+            self._place_lane(lane, self._profiles[profile]["ranges"][source], y, x_max)
+            lane["label"].set_y(y)
+            lane["label"].set_visible(True)
+        self._axes.set_ylim(-0.7, len(lanes) - 0.1)  # only the animated lanes use the y scale
+        if self._axes.get_title() != self._title(self.span):
+            self._set_time_axis(self.span)  # a new span: the background is drawn (or taken from the saved ones) anew
+        self.view.show(self.describe(), background=self.span)
 
     def describe(self) -> str:
         """The timeline in words: each lane's onset, peak and end as its source gives them."""
