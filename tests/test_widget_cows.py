@@ -116,3 +116,33 @@ def test_says_it_is_a_clinicians_tool(scorer):
     assert "clinician's tool" in text and "not for assessing yourself" in text and "no item for craving" in text
     for unit in ("mg", "milligram", "mcg", "microgram"):
         assert unit not in text.lower()
+
+
+def test_built_with_one_full_draw_and_scores_redraw_only_what_moves():
+    """Does building draw the chart once, and do scores, cases and Reset reuse the saved scale and bands?"""
+    scorer = COWSScorer(case="tasha")
+    assert scorer.view.full_draws == 1
+    first = scorer.view.image.value
+    scorer.pickers["pulse"].value = 4
+    scorer.case_picker.value = "ray"
+    scorer.reset_button.click()
+    assert scorer.view.full_draws == 1 and scorer.view.image.value != first
+
+
+def test_reset_redraws_once(scorer, monkeypatch):
+    """Does Reset all to 0 redraw the chart once, although it clears both the case and the scores?"""
+    scorer.case_picker.value = "ken"
+    shown = []
+    draw = scorer.view.show
+    monkeypatch.setattr(scorer.view, "show", lambda *args, **kwargs: (shown.append(args[0]), draw(*args, **kwargs)))
+    scorer.reset_button.click()
+    assert len(shown) == 1 and "COWS total 0 of 48" in shown[0] and "Ken" not in shown[0]
+
+
+def test_blitted_picture_equals_a_full_drawing_of_the_same_state():
+    """Is a picture drawn over the saved scale pixel-for-pixel the one a fresh scorer draws in full?"""
+    moved = COWSScorer()
+    moved.pickers["pulse"].value = 4
+    moved.case_picker.value = "ken"
+    assert moved.view.full_draws == 1
+    assert moved.view.image.value == COWSScorer(case="ken").view.image.value

@@ -105,11 +105,11 @@ class COWSScorer(widgets.VBox):
         self.add_class("oud-cows-scorer")
         self.reset_button.on_click(lambda _: self.reset())
         widgets.link((self.case_picker, "value"), (self, "case"))
-        self._build_figure()
-        self.scores = {item["key"]: 0 for item in ITEMS}
+        self._redraws_held = False
+        self.scores = {item["key"]: 0 for item in ITEMS}  # before the figure exists, so the observers draw nothing yet
         self.case = case
-        if not case:
-            self._redraw()
+        self._build_figure()
+        self._redraw()
 
     @property
     def total(self) -> int:
@@ -122,9 +122,14 @@ class COWSScorer(widgets.VBox):
         return cows_band(self.total)
 
     def reset(self) -> None:
-        """Clear the practice case and set every item to 0."""
-        self.case = ""
-        self.scores = {item["key"]: 0 for item in ITEMS}
+        """Clear the practice case and set every item to 0, redrawing once."""
+        self._redraws_held = True
+        try:
+            self.case = ""
+            self.scores = {item["key"]: 0 for item in ITEMS}
+        finally:
+            self._redraws_held = False
+        self._redraw()
 
     @validate("scores")
     def _allowed_scores(self, proposal):
@@ -155,7 +160,7 @@ class COWSScorer(widgets.VBox):
         )
         if case and dict(case["scores"]) != self.scores:
             self.scores = dict(case["scores"])
-        elif hasattr(self, "_gauge") and self.scores:
+        elif self._can_redraw():
             self._redraw()  # the scores did not change, so their observer will not redraw
 
     def _on_pick(self, change) -> None:
@@ -171,8 +176,12 @@ class COWSScorer(widgets.VBox):
                 picker.value = self.scores[key]
         finally:
             self._syncing = False
-        if hasattr(self, "_gauge"):
+        if self._can_redraw():
             self._redraw()
+
+    def _can_redraw(self) -> bool:
+        """Whether a change should redraw now: not while the figure is being built or a reset is under way."""
+        return hasattr(self, "_gauge") and not self._redraws_held
 
     def _build_figure(self) -> None:
         """Item bars above, the 0-48 gauge with its five bands below (built once, updated in place)."""
@@ -197,8 +206,9 @@ class COWSScorer(widgets.VBox):
             gauge.add_patch(Rectangle((low, 0), high - low, 1, facecolor=_BAND_COLOURS[band.key],
                                       edgecolor="white", linewidth=1.5))
             gauge.text((low + high) / 2, 0.5, _BAND_SHORT[band.key], ha="center", va="center", fontsize=8)
-        self._pointer = gauge.plot([0, 0], [-0.25, 1.25], color=PALETTE["black"], linewidth=2.5)[0]
-        self._pointer_head = gauge.plot([0], [1.3], marker="v", markersize=9, color=PALETTE["black"])[0]
+        # Not clipped, so a total of 0 or 48 shows the whole pointer at the gauge's edge.
+        self._pointer = gauge.plot([0, 0], [-0.25, 1.25], color=PALETTE["black"], linewidth=2.5, clip_on=False)[0]
+        self._pointer_head = gauge.plot([0], [1.3], marker="v", markersize=9, color=PALETTE["black"], clip_on=False)[0]
         gauge.set_xlim(0, MAX_TOTAL)
         gauge.set_ylim(-0.3, 1.6)
         gauge.set_yticks([])
@@ -208,6 +218,9 @@ class COWSScorer(widgets.VBox):
         for side in ("left", "right", "top"):
             gauge.spines[side].set_visible(False)
         self._gauge = gauge
+        # The scale, the item names and the bands never change: they are drawn once and kept, and only the scores,
+        # the pointer and the title (same height whatever it says, so the layout holds) are drawn over them.
+        self.view.animate(*self._bars, *self._bar_labels, self._pointer, self._pointer_head, items_axes.title)
 
     def _redraw(self) -> None:
         for bar, label, item in zip(self._bars, self._bar_labels, ITEMS):
@@ -223,7 +236,7 @@ class COWSScorer(widgets.VBox):
             f'<p role="status" aria-live="polite"><b>Total: {total} of {MAX_TOTAL}</b> &mdash; '
             f"{html.escape(band.label)} (band {band.low}&ndash;{band.high})</p>"
         )
-        self.view.show(self.describe())
+        self.view.show(self.describe(), background="scale")
 
     def describe(self) -> str:
         """The chart in words: the total, its band, every item's score, and the bands."""
