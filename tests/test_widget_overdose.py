@@ -119,3 +119,45 @@ def test_controls_have_labels_and_the_root_its_class(explorer):
     assert explorer.change_toggle.description == "Show percent change"
     assert "oud-overdose-explorer" in explorer._dom_classes
     assert "source" in explorer.table.value and "NCHS Data Brief 491" in explorer.table.value
+
+
+def test_picked_years_are_outlined(explorer):
+    """Are exactly the bars of the two picked years outlined, and a picked year with a gap given no outline?"""
+    explorer.series, explorer.start, explorer.end = "both", 2019, 2022
+    outlined = {(o.get_x(), o.get_width(), o.get_height()) for o in explorer._outlines if o.get_visible()}
+    bars = [explorer._bars["all"][2019], explorer._bars["opioid"][2019], explorer._bars["all"][2022]]
+    assert outlined == {(b.get_x(), b.get_width(), b.get_height()) for b in bars}  # opioid 2022 is a gap
+    assert sorted(t.get_text() for t in explorer._bold_years if t.get_visible()) == ["2019", "2022"]
+
+
+def test_built_with_one_full_draw_and_years_redraw_only_what_moves(explorer):
+    """Does building draw the chart once, do the years and the toggle reuse the saved bars, and a series its own?"""
+    assert explorer.view.full_draws == 1
+    pictures = {explorer.view.image.value}
+    for start, end in ((2019, 2022), (2022, 2019), (2016, 2024)):
+        explorer.start_picker.value, explorer.end_picker.value = start, end
+        pictures.add(explorer.view.image.value)
+    explorer.change_toggle.value = True
+    pictures.add(explorer.view.image.value)
+    assert explorer.view.full_draws == 1 and len(pictures) == 5
+    explorer.series_picker.value = "both"  # other bars: drawn once
+    explorer.series_picker.value = "all"  # the first series' bars are still saved
+    assert explorer.view.full_draws == 2
+
+
+def test_blitted_picture_equals_a_full_drawing_of_the_same_state():
+    """Is a picture drawn over a saved background pixel-for-pixel the one a fresh explorer draws in full?"""
+    moved = OverdoseExplorer()
+    moved.series_picker.value = "both"
+    moved.start_picker.value, moved.end_picker.value = 2019, 2022
+    moved.change_toggle.value = True
+    assert moved.view.full_draws == 2
+    fresh = OverdoseExplorer(series="both", start=2019, end=2022, show_change=True)
+    assert moved.view.image.value == fresh.view.image.value
+
+
+def test_the_chart_keeps_its_place_when_the_change_is_shown():
+    """Do the axes stay put when the title grows to a line per series, so the bars never jump?"""
+    hidden = OverdoseExplorer(series="opioid", start=2022, end=2019)
+    shown = OverdoseExplorer(series="both", start=2019, end=2022, show_change=True)
+    assert hidden._axes.get_position().bounds == shown._axes.get_position().bounds

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import StrMethodFormatter
 from traitlets import Bool, Int, Unicode, observe, validate
 
@@ -107,8 +107,9 @@ class OverdoseExplorer(widgets.VBox):
         widgets.link((self.start_picker, "value"), (self, "start"))
         widgets.link((self.end_picker, "value"), (self, "end"))
         widgets.link((self.change_toggle, "value"), (self, "show_change"))
-        self._build_axes()
+        # Before the axes exist, so the observer draws nothing yet.
         self.series, self.start, self.end, self.show_change = series, start, end, show_change
+        self._build_axes()
         self._redraw()
 
     @property
@@ -153,8 +154,13 @@ class OverdoseExplorer(widgets.VBox):
             self._redraw()
 
     def _build_axes(self) -> None:
-        """Draw every bar of both series once; later changes only move, hide and restyle them."""
-        axes = self.view.figure.add_subplot()
+        """Draw every bar of both series once; later changes only move, hide and restyle them.
+
+        What a series choice sets (bars, gaps, legend, axes) is drawn as that series' background; the years picked
+        (outlines and bold year labels) and the title are drawn over it, so picking years redraws only them.
+        """
+        figure = self.view.figure
+        axes = figure.add_subplot()
         self._axes = axes
         self._bars: dict[str, dict[int, object]] = {}
         self._gaps: dict[str, Line2D] = {}
@@ -181,8 +187,27 @@ class OverdoseExplorer(widgets.VBox):
         axes.set_xlabel("Year (United States; source: CDC/NCHS)")
         axes.grid(axis="y", alpha=0.3)
         axes.set_axisbelow(True)
+        # A picked bar gets a black outline, drawn over the bar (two years, two series at most).
+        self._outlines = [axes.add_patch(Rectangle((0, 0), 0, 0, fill=False, edgecolor=PALETTE["black"], linewidth=2.6,
+                                                   visible=False)) for _ in range(4)]
+        # A picked year's label is written again in bold over its plain tick label, on a white ground that hides it.
+        plain = axes.xaxis.get_major_ticks()[0].label1
+        self._bold_years = [
+            axes.text(0, 0, "", transform=plain.get_transform(), ha=plain.get_ha(), va=plain.get_va(),
+                      fontsize=plain.get_fontsize(), fontweight="bold", color=plain.get_color(),
+                      bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+            for _ in range(2)
+        ]
+        axes.set_title("\n".join(["From"] * (1 + len(_COLUMN))), fontsize=10)
+        # Laid out once with the tallest title (a line per series under the years), then kept: the axes stay put
+        # whatever the title says, and every saved background lines up.
+        figure.get_layout_engine().execute(figure)
+        figure.set_layout_engine("none")
+        self._static_series = None
+        self.view.animate(*self._outlines, *self._bold_years, axes.title)
 
-    def _redraw(self) -> None:
+    def _show_series(self) -> None:
+        """Place and show the bars, gaps and legend of the series on show: what its background holds."""
         shown = self.shown
         width = 0.4 if len(shown) == 2 else 0.7
         for i, key in enumerate(_COLUMN):
@@ -192,18 +217,28 @@ class OverdoseExplorer(widgets.VBox):
                 bar.set_visible(visible)
                 bar.set_x(year + offset - width / 2)
                 bar.set_width(width)
-                picked = year in (self.start, self.end)
-                bar.set_edgecolor(PALETTE["black"] if picked else _COLOUR[key])
-                bar.set_linewidth(2.6 if picked else 1.2)
             missing = [row.year + offset for row in self._rows if row.counts[key] is None]
             self._gaps[key].set_data(missing, [0] * len(missing))
             self._gaps[key].set_visible(visible)
-        for label in self._axes.get_xticklabels():
-            label.set_fontweight("bold" if label.get_text() in (str(self.start), str(self.end)) else "normal")
         self._axes.legend(handles=self._legend_handles(), loc="upper left", fontsize=8, frameon=False)
+        self._static_series = self.series
+
+    def _redraw(self) -> None:
+        if self._static_series != self.series:
+            self._show_series()
+        picked = [bar for key in self.shown for year, bar in self._bars[key].items() if year in (self.start, self.end)]
+        for outline, bar in zip(self._outlines, picked + [None] * len(self._outlines)):
+            outline.set_visible(bar is not None)
+            if bar is not None:
+                outline.set_bounds(bar.get_x(), 0, bar.get_width(), bar.get_height())
+        for label, year in zip(self._bold_years, sorted({self.start, self.end}) + [None]):
+            label.set_visible(year is not None)
+            if year is not None:
+                label.set_text(str(year))
+                label.set_x(year)
         self._axes.set_title(self._title(), fontsize=10)
         self.readout.value = self._readout_html()
-        self.view.show(self.describe())
+        self.view.show(self.describe(), background=self.series)
 
     def _legend_handles(self) -> list:
         handles = [Patch(facecolor=_COLOUR[k], edgecolor=_COLOUR[k], label=SERIES[k]) for k in self.shown]
@@ -221,8 +256,9 @@ class OverdoseExplorer(widgets.VBox):
         if self.start >= self.end:
             return f"Pick a To year later than the From year ({self.start})"
         if not self.show_change:
-            return f"From {self.start} to {self.end}: percent change hidden (work it out first)"
-        parts = [f"{_SHORT[k]}: {self._change_text(k)}" for k in self.shown]
+            parts = [f"{_SHORT[k]}: percent change hidden (work it out first)" for k in self.shown]
+        else:
+            parts = [f"{_SHORT[k]}: {self._change_text(k)}" for k in self.shown]
         return f"From {self.start} to {self.end}\n" + "\n".join(parts)
 
     def _change_text(self, key: str) -> str:
