@@ -10,6 +10,7 @@ from traitlets import Unicode, observe, validate
 
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
+from oud_course.widgets._stamped_text import StampedText
 
 SHOW = {"short": "Short-acting", "long": "Long-acting", "both": "Both"}
 SPANS = {"weeks": ("Three weeks", 21 * 24, 48), "days": ("First 4 days", 4 * 24, 12)}  # label, x limit, tick step (h)
@@ -122,9 +123,13 @@ class WithdrawalTimeline(widgets.VBox):
                         for part, colour in _COLOURS.items()}
                 lane["after"] = axes.annotate("", xy=(0, 0), xytext=(0, 0), visible=False,
                                               arrowprops={"arrowstyle": "->", "linestyle": ":", "color": PALETTE["grey"]})
-                lane["missing"] = axes.text(0, 0, "", fontsize=7.5, va="center", color=PALETTE["black"], visible=False)
-                lane["label"] = axes.text(0, 0, f"{self._profiles[profile]['name']}\n{self._sources[source]['label']}",
-                                          transform=label_transform, ha="right", va="center", fontsize=8, visible=False)
+                # Stamped: drawn on every change, and rendering text glyph by glyph is the slowest part of a redraw.
+                lane["missing"] = axes.add_artist(StampedText(0, 0, "", fontsize=7.5, va="center", color=PALETTE["black"],
+                                                              clip_on=False, visible=False))
+                lane["label"] = axes.add_artist(StampedText(
+                    0, 0, f"{self._profiles[profile]['name']}\n{self._sources[source]['label']}", transform=label_transform,
+                    ha="right", va="center", fontsize=8, clip_on=False, visible=False,
+                ))
                 self._artists[(profile, source)] = lane
         axes.set_yticks([])
         axes.grid(axis="x", alpha=0.3)
