@@ -6,11 +6,14 @@ import html
 from typing import NamedTuple
 
 import ipywidgets as widgets
+import matplotlib as mpl
 from matplotlib.patches import Rectangle
+from matplotlib.transforms import offset_copy
 from traitlets import Dict, Unicode, observe, validate
 
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
+from oud_course.widgets._stamped_text import StampedText
 
 _DATA = load("cows.json")
 ITEMS: list[dict] = _DATA["items"]
@@ -192,7 +195,14 @@ class COWSScorer(widgets.VBox):
         rows = list(range(len(ITEMS)))[::-1]
         items_axes.barh(rows, maxima, color="#EEEEEE", edgecolor=PALETTE["grey"], linewidth=0.6, height=0.7)
         self._bars = items_axes.barh(rows, [0] * len(ITEMS), color=PALETTE["blue"], height=0.7)
-        self._bar_labels = [items_axes.text(0, y, "", va="center", fontsize=8) for y in rows]
+        # Stamped: drawn on every change, and rendering text glyph by glyph is the slowest part of a redraw.
+        self._bar_labels = [items_axes.add_artist(StampedText(0, y, "", va="center", fontsize=8, clip_on=False))
+                            for y in rows]
+        # The title says the total, so it is stamped too, where the axes' own title would stand.
+        self._title = items_axes.add_artist(StampedText(
+            0.5, 1.0, "", ha="center", va="baseline", fontsize=11, clip_on=False,
+            transform=offset_copy(items_axes.transAxes, fig=figure, y=mpl.rcParams["axes.titlepad"], units="points"),
+        ))
         items_axes.set_yticks(rows, names, fontsize=8)
         items_axes.set_xlim(0, 5.6)
         items_axes.set_xticks(range(6))
@@ -220,7 +230,7 @@ class COWSScorer(widgets.VBox):
         self._gauge = gauge
         # The scale, the item names and the bands never change: they are drawn once and kept, and only the scores,
         # the pointer and the title (same height whatever it says, so the layout holds) are drawn over them.
-        self.view.animate(*self._bars, *self._bar_labels, self._pointer, self._pointer_head, items_axes.title)
+        self.view.animate(*self._bars, *self._bar_labels, self._pointer, self._pointer_head, self._title)
 
     def _redraw(self) -> None:
         for bar, label, item in zip(self._bars, self._bar_labels, ITEMS):
@@ -231,7 +241,7 @@ class COWSScorer(widgets.VBox):
         total, band = self.total, self.band
         self._pointer.set_xdata([total, total])
         self._pointer_head.set_xdata([total])
-        self._items_axes.set_title(f"COWS total {total} of {MAX_TOTAL}: {band.label.lower()}", fontsize=11)
+        self._title.set_text(f"COWS total {total} of {MAX_TOTAL}: {band.label.lower()}")
         self.total_text.value = (
             f'<p role="status" aria-live="polite"><b>Total: {total} of {MAX_TOTAL}</b> &mdash; '
             f"{html.escape(band.label)} (band {band.low}&ndash;{band.high})</p>"
