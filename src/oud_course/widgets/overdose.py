@@ -6,13 +6,16 @@ import html
 from dataclasses import dataclass
 
 import ipywidgets as widgets
+import matplotlib as mpl
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import StrMethodFormatter
+from matplotlib.transforms import offset_copy
 from traitlets import Bool, Int, Unicode, observe, validate
 
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
+from oud_course.widgets._stamped_text import StampedText
 
 DATA_FILE = "overdose_deaths.csv"
 SERIES = {
@@ -193,18 +196,26 @@ class OverdoseExplorer(widgets.VBox):
         # A picked year's label is written again in bold over its plain tick label, on a white ground that hides it.
         plain = axes.xaxis.get_major_ticks()[0].label1
         self._bold_years = [
-            axes.text(0, 0, "", transform=plain.get_transform(), ha=plain.get_ha(), va=plain.get_va(),
-                      fontsize=plain.get_fontsize(), fontweight="bold", color=plain.get_color(),
-                      bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+            axes.add_artist(StampedText(0, 0, "", transform=plain.get_transform(), ha=plain.get_ha(), va=plain.get_va(),
+                                        fontsize=plain.get_fontsize(), fontweight="bold", color=plain.get_color(),
+                                        bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+                                        clip_on=False))
             for _ in range(2)
         ]
-        axes.set_title("\n".join(["From"] * (1 + len(_COLUMN))), fontsize=10)
+        # The title, a line per text from the bottom up, each stamped: while the change is hidden only the years'
+        # line changes, and the long lines are reused.
+        self._title_lines = [
+            axes.add_artist(StampedText(0.5, 1.0, "From", ha="center", va="baseline", fontsize=10, clip_on=False,
+                                        transform=offset_copy(axes.transAxes, fig=figure, units="points",
+                                                              y=mpl.rcParams["axes.titlepad"] + 13 * line)))
+            for line in range(1 + len(_COLUMN))
+        ]
         # Laid out once with the tallest title (a line per series under the years), then kept: the axes stay put
         # whatever the title says, and every saved background lines up.
         figure.get_layout_engine().execute(figure)
         figure.set_layout_engine("none")
         self._static_series = None
-        self.view.animate(*self._outlines, *self._bold_years, axes.title)
+        self.view.animate(*self._outlines, *self._bold_years, *self._title_lines)
 
     def _show_series(self) -> None:
         """Place and show the bars, gaps and legend of the series on show: what its background holds."""
@@ -236,7 +247,9 @@ class OverdoseExplorer(widgets.VBox):
             if year is not None:
                 label.set_text(str(year))
                 label.set_x(year)
-        self._axes.set_title(self._title(), fontsize=10)
+        lines = self._title()
+        for artist, line in zip(self._title_lines, lines[::-1] + [""] * len(self._title_lines)):
+            artist.set_text(line)
         self.readout.value = self._readout_html()
         self.view.show(self.describe(), background=self.series)
 
@@ -252,14 +265,15 @@ class OverdoseExplorer(widgets.VBox):
         handles.append(Patch(facecolor="white", edgecolor=PALETTE["black"], linewidth=2.6, label="Selected years"))
         return handles
 
-    def _title(self) -> str:
+    def _title(self) -> list[str]:
+        """The title's lines, top to bottom."""
         if self.start >= self.end:
-            return f"Pick a To year later than the From year ({self.start})"
+            return [f"Pick a To year later than the From year ({self.start})"]
         if not self.show_change:
             parts = [f"{_SHORT[k]}: percent change hidden (work it out first)" for k in self.shown]
         else:
             parts = [f"{_SHORT[k]}: {self._change_text(k)}" for k in self.shown]
-        return f"From {self.start} to {self.end}\n" + "\n".join(parts)
+        return [f"From {self.start} to {self.end}", *parts]
 
     def _change_text(self, key: str) -> str:
         change = self.change(key)
