@@ -13,17 +13,21 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-# Okabe-Ito colours: distinguishable with the common forms of colour blindness.
+# Okabe-Ito hues, darkened in CIELAB (hue kept) to meet WCAG contrast where used (tests/test_accessibility_colours.py).
+# Orange, vermillion and purple are both text and lines on white and fills under black labels, so each sits at
+# relative luminance 0.18, where both pairs reach 4.5:1. Sky and yellow (under 3:1 on white) are for fills with an
+# edge or a label only. Orange and vermillion look alike with red-green colour blindness: figures that show both
+# must also tell them apart by line style, hatch or a label.
 PALETTE = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "green": "#009E73",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "sky": "#56B4E9",
-    "yellow": "#F0E442",
+    "blue": "#0072B2",  # 5.2:1 on white
+    "orange": "#9E6C02",  # Okabe-Ito #E69F00; 4.6:1 on white, black on it 4.6:1
+    "green": "#006649",  # Okabe-Ito #009E73; 7.0:1 on white
+    "vermillion": "#C25500",  # Okabe-Ito #D55E00; 4.6:1 on white, black on it 4.6:1
+    "purple": "#AB5B88",  # Okabe-Ito #CC79A7; 4.6:1 on white, black on it 4.6:1
+    "sky": "#56B4E9",  # fills only
+    "yellow": "#F0E442",  # fills only
     "black": "#000000",
-    "grey": "#6B6B6B",
+    "grey": "#6B6B6B",  # 5.3:1 on white
 }
 
 # A full-size background is about 1 MB of RGBA; a few cover every widget's static states.

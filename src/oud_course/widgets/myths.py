@@ -152,7 +152,8 @@ class MythOrFact(widgets.VBox):
             if self.position == len(self.statements) - 1 else ""
         )
         return (
-            f"<div role='status' aria-live='polite'><p style='{style};padding:0.25em 0.5em'><b>{'✓' if right else '✗'} "
+            f"<div role='status' aria-live='polite'><p style='{style};padding:0.25em 0.5em'>"
+            f"<b>{'✓' if right else '✗'} "
             f"{html.escape(line)}</b></p>"
             f"<p><b>The evidence:</b> {html.escape(self.statement['evidence'])}</p>"
             f"<p><small>Source: {html.escape(self._source_words())}</small></p>{ending}</div>"
