@@ -18,7 +18,8 @@ LARGE_TEXT_PX, LARGE_BOLD_TEXT_PX = 24.0, 18.66
 
 DEFICIENCIES = ("protanopia", "deuteranopia", "tritanopia")
 # Machado, Oliveira & Fernandes 2009, "A physiologically-based model for simulation of color vision
-# deficiency", IEEE TVCG 15(6): the severity 1.0 matrices (dichromacy), applied to linear sRGB.
+# deficiency", IEEE TVCG 15(6): the severity 1.0 matrices (dichromacy), applied to linear sRGB. Their tritanopia
+# is the least validated of the three (Brettel, Viénot & Mollon 1997 model it more closely); it is kept for one method.
 _MACHADO_2009 = {
     "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
     "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881)),
