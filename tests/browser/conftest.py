@@ -164,9 +164,12 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_lab(root: Path, base: Path):
-    """Run JupyterLab on ``root`` (its working folder, so nbgrader reads root's config); yield a LabServer."""
-    env = _isolated_env(base / "home")
+def running_lab(root: Path, base: Path, env: dict[str, str] | None = None):
+    """Run JupyterLab on ``root`` (its working folder, so nbgrader reads root's config); yield a LabServer.
+
+    ``env`` adds to (or replaces in) the server's isolated environment, say a JUPYTER_CONFIG_DIR of its own.
+    """
+    env = {**_isolated_env(base / "home"), **(env or {})}
     _write_lab_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
     token = secrets.token_hex(24)
     port = _free_port()
