@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", default="", help="comma-separated items not to run this time")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, a class of 100 (a smoke run)")
     parser.add_argument("--students", type=int, default=100, help="class size for item 2 (at least 100 by the issue)")
-    parser.add_argument("--grading-n", type=int, default=2, help="correct submissions per check for item 1")
+    parser.add_argument("--grading-n", type=int, default=6, help="correct submissions per check for item 1")
     parser.add_argument("--budget", type=float, default=25.0,
                         help="minutes for the whole run: item 2 is left out (not measured) when its estimate would "
                              "go past this, unless asked for with --only (default 25)")

@@ -37,8 +37,8 @@ class Outcome:
 
 
 def nbgrader(root: Path, *args: str, timeout: float = STUDENT_TIMEOUT) -> subprocess.CompletedProcess:
-    """Run an nbgrader command in the course folder, capturing its log."""
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, capture_output=True, text=True,
+    """Run an nbgrader command in the course folder, capturing its log (through the quicker-starting launcher)."""
+    return subprocess.run([sys.executable, "-m", "oud_course.grading.cli", *args], cwd=root, capture_output=True, text=True,
                           timeout=timeout, check=False)
 
 
@@ -90,6 +90,23 @@ def autograde_one(root: Path, assignment: str, student: str) -> Outcome:
     return Outcome(assignment, student, "failed", _reason(done.stdout + done.stderr), seconds)
 
 
+def _only(students: list[str], everyone: list[str]) -> list[str]:
+    """nbgrader arguments that limit a command to ``students`` out of ``everyone``."""
+    others = ",".join(s for s in everyone if s not in set(students))
+    return [f"--CourseDirectory.student_id_exclude={others}"] if others else []
+
+
+def _groups(students: list[str], workers: int) -> list[list[str]]:
+    """``students`` dealt out to ``workers`` groups, none empty."""
+    return [group for group in (students[i::max(1, workers)] for i in range(max(1, workers))) if group]
+
+
+def feedback_batch(root: Path, assignment: str, students: list[str], everyone: list[str]) -> str:
+    """Write ``students``' feedback in one nbgrader process; returns why it failed, or ""."""
+    done = nbgrader(root, "generate_feedback", assignment, "--force", *_only(students, everyone))
+    return "" if done.returncode == 0 else _reason(done.stdout + done.stderr)
+
+
 def autograde_batch(root: Path, assignment: str, students: list[str], everyone: list[str]) -> list[Outcome]:
     """Autograde ``students`` in one nbgrader process (one start-up for many submissions).
 
@@ -97,8 +114,7 @@ def autograde_batch(root: Path, assignment: str, students: list[str], everyone: 
     graded again on their own, so the report gets each one's own reason.
     """
     start = time.monotonic()
-    others = ",".join(s for s in everyone if s not in students)
-    args = ["autograde", assignment, "--force"] + ([f"--CourseDirectory.student_id_exclude={others}"] if others else [])
+    args = ["autograde", assignment, "--force", *_only(students, everyone)]
     try:
         done = nbgrader(root, *args, timeout=STUDENT_TIMEOUT * max(1, len(students)))
         log = done.stdout + done.stderr
@@ -137,16 +153,16 @@ def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 
         prepare(root, assignment, settings)
         collect(root, assignment, how)
         students = students_of(root, assignment)
-        groups = [students[i::max(1, workers)] for i in range(max(1, workers))]
+        groups = _groups(students, workers)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            batches = list(pool.map(lambda group: autograde_batch(root, assignment, group, students), [g for g in groups if g]))
+            batches = list(pool.map(lambda group: autograde_batch(root, assignment, group, students), groups))
+            problems = list(pool.map(lambda group: feedback_batch(root, assignment, group, students), groups))
         for outcome in sorted((o for batch in batches for o in batch), key=lambda o: o.student):
             notes = submission_notes(root, assignment, outcome.student)
             outcome.reason = "; ".join(r for r in (outcome.reason, notes) if r)
             outcomes.append(outcome)
-        feedback = nbgrader(root, "generate_feedback", assignment, "--force")
-        if feedback.returncode != 0:
-            print(f"feedback for {assignment}: {_reason(feedback.stdout + feedback.stderr)}", file=sys.stderr)
+        for problem in filter(None, problems):
+            print(f"feedback for {assignment}: {problem}", file=sys.stderr)
     export = nbgrader(root, "export", "--to", str(to or root / "grades.csv"))
     if export.returncode != 0:
         raise SystemExit(f"export failed: {_reason(export.stdout + export.stderr)}")

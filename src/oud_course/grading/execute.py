@@ -11,7 +11,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Bool
+from traitlets import Bool, default
 
 from oud_course.grading.sandbox import SandboxKernelManager, sandbox_available
 
@@ -30,6 +30,10 @@ class SafeExecute(Execute):
             if missing:
                 raise RuntimeError(f"cannot grade in a sandbox: {missing} (or set SafeExecute.sandbox = False)")
         self.kernel_manager_class = SandboxKernelManager if self.sandbox else AsyncKernelManager
+
+    @default("shutdown_kernel")
+    def _stop_at_once(self) -> str:
+        return "immediate"  # every output is in by then: a graceful shutdown would only wait for the kernel
 
     def preprocess_cell(self, cell, resources, index):
         self._running = cell  # so a kernel that dies mid-cell is blamed on the right cell

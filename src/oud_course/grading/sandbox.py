@@ -76,7 +76,9 @@ class SandboxKernelManager(AsyncKernelManager):
         workdir = os.path.realpath(self._launch_args.get("cwd") or os.getcwd())
         return bwrap_command(cmd, workdir, self._ipc_dir)
 
-    def cleanup_resources(self, restart: bool = False) -> None:
-        super().cleanup_resources(restart)
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
         if not restart:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources  # as AsyncKernelManager does: callers await it
