@@ -239,7 +239,7 @@ def build(root: Path, out: Path) -> list[Path]:
     binder = binder_base(root)
     filenames = {f"{path.stem}.html" for path in notebooks}
     pages = []
-    with tempfile.TemporaryDirectory(prefix="oud-site-") as scratch:  # in /tmp: IPC socket paths must stay short
+    with tempfile.TemporaryDirectory(prefix="oud-site-") as scratch:  # a short path: IPC sockets live in it
         for path in notebooks:
             pages.append(write_lesson(path, root, out, filenames, binder, Path(scratch)))
             print(f"site: {pages[-1].filename}", flush=True)
