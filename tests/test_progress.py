@@ -184,3 +184,33 @@ def test_summary_mentions_the_progress_file(progress_file, capsys, monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     checks.summary()
     assert "progress file" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("folder", "notebook", "check"), [
+    ("notebooks", "notebooks/00-welcome.ipynb", "00-welcome"),  # the welcome lesson's practice item
+    ("release/03-dependence-cycle", "release/03-dependence-cycle/03-dependence-cycle-check.ipynb", "03-dependence-cycle"),
+    ("03-dependence-cycle", "03-dependence-cycle/Copy of my check.ipynb", "03-dependence-cycle"),  # a renamed copy
+    ("notebooks", None, "notebooks"),  # a kernel jupyter_server did not start says nothing of its notebook
+])
+def test_current_check_names_the_check_or_else_the_notebook(folder, notebook, check, tmp_path, monkeypatch):
+    """Is a self-check filed under its check folder's assignment id, and outside one under the notebook's name?"""
+    (tmp_path / folder).mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / folder)
+    if notebook:
+        monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / notebook))  # as jupyter_server sets it: a full path
+    else:
+        monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    assert progress.current_check() == check
+
+
+def test_welcome_practice_is_filed_under_the_welcome_lesson(progress_file, tmp_path, monkeypatch, capsys):
+    """Does the welcome lesson's practice item, run from notebooks/, show up as 00-welcome in the file and the table?"""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(folder / "00-welcome.ipynb"))
+    key = make_key({**SPEC, "item": "practice"}, "b", derive_salt("oud-course", "00-welcome", "practice"))
+    assert checks.feedback("practice", "b", key).startswith("practice: right.")
+    assert list(saved(progress_file)) == ["00-welcome"]
+    progress.show_progress()
+    assert re.search(r"^\s+00-welcome\s+1\s+1\s+-$", capsys.readouterr().out, re.MULTILINE)

@@ -1,7 +1,8 @@
 """The learner's self-check progress, kept in a small JSON file they can download.
 
 Every self-check (``oud_course.checks.feedback``) records its outcome here, under the check it
-belongs to and the item id, in ``~/oud-course-progress.json`` (env ``OUD_COURSE_PROGRESS`` names
+belongs to (:func:`current_check`: ``03-dependence-cycle``, or ``00-welcome`` for the welcome
+lesson's practice item) and the item id, in ``~/oud-course-progress.json`` (env ``OUD_COURSE_PROGRESS`` names
 another file). A Binder session, and its home folder, vanishes when it ends, so
 :func:`download_link` offers the file as a download and :func:`show_progress` prints where the
 learner stands in every check.
@@ -19,6 +20,7 @@ import base64
 import html
 import json
 import os
+import re
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +29,7 @@ FILENAME = "oud-course-progress.json"
 ENV_VAR = "OUD_COURSE_PROGRESS"  # a file path that replaces ~/oud-course-progress.json (tests, shared homes)
 ABOUT = "Self-check progress in the course Understanding Opioid Dependence: outcomes only, never answers."
 NOT_ANSWERED = "not answered"
+ASSIGNMENT_ID = re.compile(r"\d\d-[a-z0-9]+(?:-[a-z0-9]+)*")  # NN-kebab-case, as every check's folder is named
 
 _unsaved: dict[str, dict[str, dict]] = {}  # records this session could not write: check -> item -> record
 _noted = False  # whether the one-line "could not save" note was printed
@@ -36,6 +39,24 @@ def path() -> Path:
     """Where the progress file lives: ``$OUD_COURSE_PROGRESS``, or ``oud-course-progress.json`` in the home folder."""
     override = os.environ.get(ENV_VAR)
     return Path(override).expanduser() if override else Path.home() / FILENAME
+
+
+def current_check() -> str:
+    """The check a self-check run now belongs to: the check's folder, else the notebook's name.
+
+    A check runs in its own folder, named after its assignment (``release/03-dependence-cycle/``).
+    A lesson's practice item runs in ``notebooks/``, which names no check: there it is the
+    notebook's name (``00-welcome``), from the path jupyter_server gives every kernel it starts
+    for a notebook (``JPY_SESSION_NAME``). Without either, the folder's name.
+    """
+    try:
+        folder = Path.cwd().name
+    except OSError:  # the folder was deleted under the running kernel
+        folder = ""
+    if ASSIGNMENT_ID.fullmatch(folder):
+        return folder
+    notebook = os.environ.get("JPY_SESSION_NAME")
+    return Path(notebook).stem if notebook else folder or "unnamed"
 
 
 def _empty() -> dict:

@@ -71,6 +71,6 @@ def test_summary_link_downloads_the_progress_file(lab_server, page):
         download = info.value
         assert download.suggested_filename == "oud-course-progress.json"
         saved = json.loads(Path(download.path()).read_text(encoding="utf-8"))
-        assert saved["checks"]["notebooks"]["practice"]["outcome"] in ("not answered", "right", "not right")
+        assert saved["checks"]["00-welcome"]["practice"]["outcome"] in ("not answered", "right", "not right")
     finally:
         _shut_down_kernel(lab_server, relpath)
