@@ -1,4 +1,4 @@
-"""The static site: vendored assets exactly as pinned, and a page per lesson with its widgets' state and nothing from the network."""
+"""The static site: vendored assets as pinned, and a page per lesson with its widgets' state and nothing from the network."""
 
 from __future__ import annotations
 

@@ -29,7 +29,8 @@ from nbconvert import HTMLExporter
 COURSE_TITLE = "Understanding Opioid Dependence"
 ASSETS = "assets"  # the folder of vendored files in the site, next to the pages
 REQUIRE_JS = f"{ASSETS}/requirejs/require.js"
-WIDGET_RENDERER = f"{ASSETS}/html-manager/embed-amd.js"
+WIDGET_ASSETS = f"{ASSETS}/html-manager"  # embed-amd.js and the icon fonts it loads from its own folder
+WIDGET_RENDERER = f"{WIDGET_ASSETS}/embed-amd.js"
 MATHJAX = f"{ASSETS}/mathjax/tex-svg.js"
 CELL_TIMEOUT = 300  # seconds; a cold kernel imports ipywidgets and matplotlib in the first cell
 
@@ -183,7 +184,7 @@ def exporter() -> HTMLExporter:
 def render(nb: nbformat.NotebookNode, title: str, note: str) -> str:
     """The page of ``nb`` as HTML."""
     nb.metadata["title"] = title
-    body, _ = exporter().from_notebook_node(nb, resources={"oud_site_note": note, "widget_assets": WIDGET_RENDERER.rsplit("/", 1)[0]})
+    body, _ = exporter().from_notebook_node(nb, resources={"oud_site_note": note, "widget_assets": WIDGET_ASSETS})
     return body
 
 
@@ -253,10 +254,12 @@ def build(root: Path, out: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m oud_course.site", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="course folder (holds notebooks/ and vendor/web/)")
-    parser.add_argument("--out", type=Path, default=Path("build/site"), help="site folder (default: build/site)")
+    parser.add_argument("--out", type=Path, help="site folder (default: <root>/build/site)")
     args = parser.parse_args(argv)
-    pages = build(args.root.resolve(), args.out.resolve())
-    print(f"site: {len(pages)} pages in {args.out}; open {args.out / 'index.html'}")
+    root = args.root.resolve()
+    out = (args.out or root / "build" / "site").resolve()
+    pages = build(root, out)
+    print(f"site: {len(pages)} pages in {out}; open {out / 'index.html'}")
     return 0
 
 
