@@ -132,6 +132,7 @@ def test_page_title_is_the_lessons_first_heading():
 # --- the built site ---
 
 
+@pytest.mark.slow
 def test_a_page_per_lesson_and_an_index_linking_them_in_order(site_dir):
     """Is there a page per lesson, and does index.html link to each, in lesson order, under its first heading?"""
     assert [path.stem for path in LESSONS] == sorted(_lesson_ids()) and len(LESSONS) >= 10
@@ -143,6 +144,7 @@ def test_a_page_per_lesson_and_an_index_linking_them_in_order(site_dir):
     assert linked == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson", _lesson_ids())
 def test_every_widget_a_lesson_shows_has_its_state_in_the_page(site_dir, lesson):
     """Does the page embed a view, with its model and every model under it, for each widget the lesson's cells call?"""
@@ -162,6 +164,7 @@ def test_every_widget_a_lesson_shows_has_its_state_in_the_page(site_dir, lesson)
         )
 
 
+@pytest.mark.slow
 def test_embedded_models_come_from_modules_the_vendored_renderer_defines(site_dir):
     """Is every widget model module in the pages bundled in the vendored embed-amd.js (so none is fetched from a CDN)?"""
     bundled = set(re.findall(r'define\("([^"]+)"', (VENDORED / "html-manager" / "embed-amd.js").read_text(encoding="utf-8")))
@@ -175,6 +178,7 @@ def test_embedded_models_come_from_modules_the_vendored_renderer_defines(site_di
     assert {version for _, version in used} == {"2.0.0"}, "ipywidgets 8 models (2.0.0), which html-manager 1.x renders"
 
 
+@pytest.mark.slow
 def test_no_page_loads_anything_from_the_network(site_dir):
     """Does every script, stylesheet, image or frame a page fetches come from a file in the site, never http(s)?"""
     for page in sorted(site_dir.glob("*.html")):
@@ -188,6 +192,7 @@ def test_no_page_loads_anything_from_the_network(site_dir):
             assert not re.search(r"""(@import|url\(|import\()\s*['"]?(https?:)?//""", text), f"{page.name} imports from the network"
 
 
+@pytest.mark.slow
 def test_links_between_pages_stay_in_the_site(site_dir):
     """Does every relative link lead to a page or file of the site, and no link to a bare .ipynb except on Binder?"""
     for page in sorted(site_dir.glob("*.html")):
@@ -201,6 +206,7 @@ def test_links_between_pages_stay_in_the_site(site_dir):
                 assert (site_dir / unquote(url.path)).is_file(), f"{page.name}: broken link {value}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson", _lesson_ids())
 def test_each_page_says_it_is_read_only_and_opens_the_lesson_live(site_dir, lesson):
     """Does the page start with the read-only note, linking this lesson on Binder and naming `make lab`?"""
@@ -212,6 +218,7 @@ def test_each_page_says_it_is_read_only_and_opens_the_lesson_live(site_dir, less
     assert "mybinder.org/v2/" in note.group(1) and f"urlpath=lab/tree/notebooks/{lesson}.ipynb" in note.group(1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", [*_lesson_ids(), "index"])
 def test_pages_keep_the_help_resources(site_dir, page):
     """Does each page still show the help lines its lesson shows (SAMHSA, 988, 911)?"""
@@ -220,6 +227,7 @@ def test_pages_keep_the_help_resources(site_dir, page):
         assert re.search(rf"\b{re.escape(number)}\b", text), f"{page}: {number} is missing"
 
 
+@pytest.mark.slow
 def test_building_leaves_the_builders_progress_file_alone(site_dir):
     """Do the lessons' self-checks record in a scratch file, so no builder's progress is published in a page?"""
     assert not builder_progress_file(site_dir).exists()
