@@ -13,6 +13,7 @@ from traitlets import Dict, Unicode, observe, validate
 
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
+from oud_course.widgets._keyboard import show_keyboard_focus
 from oud_course.widgets._stamped_text import StampedText
 
 _DATA = load("cows.json")
@@ -106,6 +107,7 @@ class COWSScorer(widgets.VBox):
              self.view, source]
         )
         self.add_class("oud-cows-scorer")
+        show_keyboard_focus(self)
         self.reset_button.on_click(lambda _: self.reset())
         widgets.link((self.case_picker, "value"), (self, "case"))
         self._redraws_held = False

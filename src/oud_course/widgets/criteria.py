@@ -10,6 +10,7 @@ import ipywidgets as widgets
 from traitlets import Bool, Int, List, Unicode, observe, validate
 
 from oud_course.data import load
+from oud_course.widgets._keyboard import show_keyboard_focus
 
 CRITERIA = range(1, 12)
 # DSM-5-TR (Am J Addict, PMC6590307, Table 1): criterion 10 is tolerance, 11 withdrawal; neither
@@ -137,6 +138,7 @@ class CriteriaChecker(widgets.VBox):
              self.text_alternative, self.result]
         )
         self.add_class("oud-criteria-checker")
+        show_keyboard_focus(self)
         for box in self.checkboxes:
             box.observe(self._on_tick, "value")
         widgets.link((self.vignette_picker, "value"), (self, "vignette"))

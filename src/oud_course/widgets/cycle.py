@@ -11,6 +11,7 @@ from traitlets import Int, Unicode, observe, validate
 
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
+from oud_course.widgets._keyboard import show_keyboard_focus
 
 _IDLE_FACE, _IDLE_EDGE = "#F2F2F2", PALETTE["grey"]
 _LIT_FACE, _LIT_EDGE = PALETTE["orange"], PALETTE["black"]
@@ -48,6 +49,7 @@ class DependenceCycle(widgets.VBox):
             ]
         )
         self.add_class("oud-dependence-cycle")
+        show_keyboard_focus(self)
         self.previous_button.on_click(lambda _: self.step(-1))
         self.next_button.on_click(lambda _: self.step(+1))
         widgets.link((self.loop_picker, "value"), (self, "loop"))

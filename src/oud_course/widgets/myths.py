@@ -8,6 +8,7 @@ import ipywidgets as widgets
 from traitlets import Int, Unicode, observe, validate
 
 from oud_course.data import load
+from oud_course.widgets._keyboard import show_keyboard_focus
 
 # Dark Okabe-Ito green and vermillion on pale tints (6.2:1 and 5.5:1): text colour and background are set together,
 # so the verdict reads the same in a light or a dark theme.
@@ -55,11 +56,21 @@ class MythOrFact(widgets.VBox):
             ]
         )
         self.add_class("oud-myth-or-fact")
+        show_keyboard_focus(self)
         for verdict, button in self.verdict_buttons.items():
-            button.on_click(lambda _, verdict=verdict: self.answer(verdict))
-        self.next_button.on_click(lambda _: self.next_statement())
-        self.restart_button.on_click(lambda _: self.restart())
+            button.on_click(lambda pressed, verdict=verdict: self._press(pressed, self.answer, verdict))
+        self.next_button.on_click(lambda pressed: self._press(pressed, self.next_statement))
+        self.restart_button.on_click(lambda pressed: self._press(pressed, self.restart))
         self._render()
+
+    def _press(self, button: widgets.Button, action, *args) -> None:
+        """Do what ``button`` asks; if that disabled it, give the keyboard focus to the control that applies now."""
+        action(*args)
+        if button.disabled:  # a disabled button drops the focus: a keyboard user would have to find the widget again
+            if not self.choice:
+                next(iter(self.verdict_buttons.values())).focus()
+            else:
+                (self.restart_button if self.next_button.disabled else self.next_button).focus()
 
     @property
     def statement(self) -> dict:

@@ -15,6 +15,7 @@ from traitlets import Bool, Int, Unicode, observe, validate
 
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
+from oud_course.widgets._keyboard import show_keyboard_focus
 from oud_course.widgets._stamped_text import StampedText
 
 DATA_FILE = "overdose_deaths.csv"
@@ -106,6 +107,7 @@ class OverdoseExplorer(widgets.VBox):
             ]
         )
         self.add_class("oud-overdose-explorer")
+        show_keyboard_focus(self)
         widgets.link((self.series_picker, "value"), (self, "series"))
         widgets.link((self.start_picker, "value"), (self, "start"))
         widgets.link((self.end_picker, "value"), (self, "end"))

@@ -13,6 +13,7 @@ from traitlets import Bool, Float, observe, validate
 
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
+from oud_course.widgets._keyboard import show_keyboard_focus
 
 ACTIONS = ("full", "partial", "antagonist", "blocked")
 MIN_EXPONENT, MAX_EXPONENT = -2, 3  # amounts from 0.01 to 1,000 relative units, on a log scale
@@ -99,6 +100,7 @@ class ReceptorExplorer(widgets.VBox):
             ]
         )
         self.add_class("oud-receptor-explorer")
+        show_keyboard_focus(self)
         for box, name in ((self.full_box, "show_full"), (self.partial_box, "show_partial"),
                           (self.antagonist_box, "show_antagonist"), (self.blocked_box, "antagonist_added"),
                           (self.amount_slider, "amount")):

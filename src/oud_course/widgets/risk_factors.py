@@ -10,6 +10,7 @@ from traitlets import Int, Unicode, observe, validate
 
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
+from oud_course.widgets._keyboard import show_keyboard_focus
 
 _IDLE_FACE, _IDLE_EDGE = "#F2F2F2", PALETTE["grey"]
 _PROTECTIVE_FACE, _PROTECTIVE_EDGE = "#DDF1EA", PALETTE["green"]
@@ -55,6 +56,7 @@ class RiskFactorExplorer(widgets.VBox):
         self._filling = False
         super().__init__([self.domain_picker, self.factor_picker, self.view, self.evidence, self.schematic])
         self.add_class("oud-risk-factor-explorer")
+        show_keyboard_focus(self)
         widgets.link((self.domain_picker, "value"), (self, "domain"))
         self.domain, self.factor = domain, factor  # before the map exists, so the observers draw nothing yet
         self._draw_map()

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 from traitlets import Int, Unicode, observe, validate
 
 from oud_course.widgets._figure import PALETTE, FigureView
+from oud_course.widgets._keyboard import show_keyboard_focus
 
 PATTERNS = {
     "steady": "The same amount every day",
@@ -89,6 +90,7 @@ class ToleranceSimulator(widgets.VBox):
         note = widgets.HTML(f"<p><b>{MODEL_NOTE}</b></p>", layout=widgets.Layout(max_width="46em"))
         super().__init__([note, self.pattern_picker, self.weeks_slider, self.view])
         self.add_class("oud-tolerance-simulator")
+        show_keyboard_focus(self)
         widgets.link((self.pattern_picker, "value"), (self, "pattern"))
         widgets.link((self.weeks_slider, "value"), (self, "weeks"))
         self.pattern, self.weeks = pattern, weeks  # before the axes exist, so the observer draws nothing yet

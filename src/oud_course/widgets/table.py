@@ -10,6 +10,7 @@ import ipywidgets as widgets
 from traitlets import Bool, Unicode, observe, validate
 
 from oud_course.data import load
+from oud_course.widgets._keyboard import show_keyboard_focus
 
 # Backgrounds come with a text colour (black: 18:1 on both), so they read the same in a light or a dark theme.
 _DIFFERS = "background:#FFF1C2;color:#000000"  # a pale Okabe-Ito yellow; "(differs)" in the header says it in words too
@@ -133,6 +134,7 @@ class TreatmentTable(widgets.VBox):
             ]
         )
         self.add_class("oud-treatment-table")
+        show_keyboard_focus(self)
         self.set_trait("dataset", dataset)
         self.question, self.sort_by, self.highlight, self.show_sources = question, sort_by, highlight, show_sources
         for control, name in ((self.question_picker, "question"), (self.sort_picker, "sort_by"),

@@ -10,6 +10,7 @@ from traitlets import Unicode, observe, validate
 
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
+from oud_course.widgets._keyboard import show_keyboard_focus
 from oud_course.widgets._stamped_text import StampedText
 
 SHOW = {"short": "Short-acting", "long": "Long-acting", "both": "Both"}
@@ -65,6 +66,7 @@ class WithdrawalTimeline(widgets.VBox):
                                  layout=widgets.Layout(max_width="46em"))
         super().__init__([note, self.show_picker, self.source_picker, self.span_picker, self.view, citations])
         self.add_class("oud-withdrawal-timeline")
+        show_keyboard_focus(self)
         widgets.link((self.show_picker, "value"), (self, "show"))
         widgets.link((self.source_picker, "value"), (self, "source"))
         widgets.link((self.span_picker, "value"), (self, "span"))
