@@ -70,19 +70,7 @@ class KnownColourProblem(AssertionError):
     """A failure listed below, waiting for a change in a widget module this test's author could not edit."""
 
 
-# (widget, rule) -> the problems expected there (substrings of their descriptions) and the change that fixes them.
-KNOWN = {
-    ("ReceptorExplorer", "graphics"): (
-        ("line #9E6C02 alpha 0.7",),
-        "receptor.py _build_axes: the ceiling line (axhline, PALETTE['orange'], alpha=0.7) is 2.72:1 on white; "
-        "without alpha=0.7 it is 4.57:1",
-    ),
-    ("WithdrawalTimeline", "graphics"): (
-        ("patch #BBBBBB alpha 0.35",),
-        "timeline.py _build_axes: the 'span' rectangles and their legend patch (#BBBBBB, alpha 0.35, no edge) are "
-        "1.23:1 on white; facecolor '#E7E7E7' (the same look, opaque), no alpha, edgecolor PALETTE['grey'] (5.3:1)",
-    ),
-}
+KNOWN: dict = {}  # (widget, rule) -> (problems expected, why): a strict xfail until the widget is fixed
 
 
 # ---------------------------------------------------------------------------------------------------------------

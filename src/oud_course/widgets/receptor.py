@@ -147,7 +147,7 @@ class ReceptorExplorer(widgets.VBox):
                                               markeredgecolor=PALETTE["black"], linestyle="none", zorder=4)[0]
             self._labels[action] = axes.text(0, 0, "", fontsize=9, color=style["color"], fontweight="bold",
                                              va="center", zorder=5)
-        self._ceiling = axes.axhline(_MAXIMUM["partial"], color=PALETTE["orange"], linewidth=1, alpha=0.7)
+        self._ceiling = axes.axhline(_MAXIMUM["partial"], color=PALETTE["orange"], linewidth=1)
         self._ceiling_label = axes.text(MIN_EXPONENT + 0.06, _MAXIMUM["partial"] + 2,
                                         "ceiling of the partial agonist", color=PALETTE["orange"], fontsize=9)
         self._shift = [

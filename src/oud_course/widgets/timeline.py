@@ -20,7 +20,7 @@ RANGE_NOTE = (
     "the end differently ('easing over', 'lasting'), so each end is drawn as a number of days after the last "
     "dose and is approximate."
 )
-_COLOURS = {"span": "#BBBBBB", "onset": PALETTE["sky"], "peak": PALETTE["vermillion"], "end": PALETTE["green"]}
+_COLOURS = {"span": "#E7E7E7", "onset": PALETTE["sky"], "peak": PALETTE["vermillion"], "end": PALETTE["green"]}
 _LANE_HEIGHT = 0.6
 _POINT_WIDTH_H = 8  # a single value ("about 10 days") is drawn as a narrow band this many hours wide
 
@@ -119,8 +119,9 @@ class WithdrawalTimeline(widgets.VBox):
         for profile in self._profiles:
             for source in self._sources:
                 lane = {part: axes.add_patch(Rectangle((0, 0), 0, _LANE_HEIGHT, facecolor=colour,
-                                                       alpha=0.35 if part == "span" else 0.9,
-                                                       edgecolor="none" if part == "span" else PALETTE["black"],
+                                                       alpha=None if part == "span" else 0.9,
+                                                       # The pale span needs its grey edge to stand out (5.3:1 on white).
+                                                       edgecolor=PALETTE["grey"] if part == "span" else PALETTE["black"],
                                                        linewidth=0.8, visible=False))
                         for part, colour in _COLOURS.items()}
                 lane["after"] = axes.annotate("", xy=(0, 0), xytext=(0, 0), visible=False,
@@ -140,7 +141,7 @@ class WithdrawalTimeline(widgets.VBox):
                 Patch(facecolor=_COLOURS["onset"], edgecolor=PALETTE["black"], label="Onset (range)"),
                 Patch(facecolor=_COLOURS["peak"], edgecolor=PALETTE["black"], label="Peak (range)"),
                 Patch(facecolor=_COLOURS["end"], edgecolor=PALETTE["black"], label="Acute phase over (range)"),
-                Patch(facecolor=_COLOURS["span"], alpha=0.35, label="Possible span of acute withdrawal"),
+                Patch(facecolor=_COLOURS["span"], edgecolor=PALETTE["grey"], label="Possible span of acute withdrawal"),
             ],
             loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False,
         )
