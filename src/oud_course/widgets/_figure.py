@@ -28,6 +28,7 @@ PALETTE = {
     "yellow": "#F0E442",  # fills only
     "black": "#000000",
     "grey": "#6B6B6B",  # 5.3:1 on white
+    "highlight": "#FCD68A",  # pale orange for a lit box: black text on it 14:1, always with a black edge
 }
 
 # A full-size background is about 1 MB of RGBA; a few cover every widget's static states.

@@ -14,7 +14,7 @@ from oud_course.widgets._figure import PALETTE, FigureView
 from oud_course.widgets._keyboard import show_keyboard_focus
 
 _IDLE_FACE, _IDLE_EDGE = "#F2F2F2", PALETTE["grey"]
-_LIT_FACE, _LIT_EDGE = PALETTE["orange"], PALETTE["black"]
+_LIT_FACE, _LIT_EDGE = PALETTE["highlight"], PALETTE["black"]
 
 
 class DependenceCycle(widgets.VBox):

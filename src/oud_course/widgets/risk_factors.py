@@ -14,7 +14,7 @@ from oud_course.widgets._keyboard import show_keyboard_focus
 
 _IDLE_FACE, _IDLE_EDGE = "#F2F2F2", PALETTE["grey"]
 _PROTECTIVE_FACE, _PROTECTIVE_EDGE = "#DDF1EA", PALETTE["green"]
-_LIT_FACE, _LIT_EDGE = PALETTE["orange"], PALETTE["black"]
+_LIT_FACE, _LIT_EDGE = PALETTE["highlight"], PALETTE["black"]
 _EFFECT_WORDS = {"risk": "raises risk", "protective": "lowers risk"}
 
 
