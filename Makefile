@@ -11,10 +11,16 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: lab test release release-graded grade system-packages clean bench site
 
-$(STAMP): pyproject.toml
+# The course's JupyterLab keyboard shortcuts (see the file). A wheel install puts them in place from pyproject's
+# data-files; setuptools' editable install skips data-files, so the venv gets them here.
+LAB_SETTINGS := jupyter-config/lab/settings/overrides.d/oud-course.json5
+
+$(STAMP): pyproject.toml $(LAB_SETTINGS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d
+	cp $(LAB_SETTINGS) $(VENV)/share/jupyter/lab/settings/overrides.d/
 	touch $@
 
 # Jupyter refuses to run as root unless told to (containers often run as root).

@@ -109,19 +109,29 @@ def wait_kernel_idle(page: Page, timeout: float = KERNEL_TIMEOUT_MS) -> None:
     page.wait_for_function(_KERNEL_IDLE_JS, timeout=timeout, polling=50)
 
 
-def run_all_cells(page: Page, timeout: float = RUN_ALL_TIMEOUT_MS) -> None:
-    """Run > Run All Cells from the menu bar; wait until every code cell ran (or one failed) and all is idle."""
+def run_all_cells(page: Page, timeout: float = RUN_ALL_TIMEOUT_MS, by_keyboard: bool = False) -> None:
+    """Run > Run All Cells from the menu bar (or the command palette, by keyboard); wait until every code cell
+    ran (or one failed) and all is idle."""
     # Mark every prompt so that "finished" cannot be confused with "not started yet", whatever
     # execution counts the notebook was saved with: each executed cell's prompt becomes [n]:.
     page.evaluate(
         "([selector, mark]) => document.querySelectorAll(selector).forEach(p => { p.textContent = mark; })",
         [_CODE_PROMPTS, _NOT_RUN],
     )
-    page.locator(".lm-MenuBar-item", has=page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$"))).click()
-    page.locator(
-        ".lm-Menu-item:not(.lm-mod-disabled)",
-        has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")),
-    ).click()
+    if by_keyboard:
+        page.keyboard.press("Control+Shift+C")  # the command palette
+        page.locator(".lm-CommandPalette-input").wait_for(state="visible")
+        page.keyboard.type("Run All Cells")
+        chosen = page.locator(".lm-CommandPalette-item.lm-mod-active .lm-CommandPalette-itemLabel")
+        if text(chosen) != "Run All Cells":
+            raise AssertionError(f"the command palette offers {text(chosen)!r} first, not 'Run All Cells'")
+        page.keyboard.press("Enter")
+    else:
+        page.locator(".lm-MenuBar-item", has=page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$"))).click()
+        page.locator(
+            ".lm-Menu-item:not(.lm-mod-disabled)",
+            has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")),
+        ).click()
     try:
         page.wait_for_function(
             f"""([prompts, errors, notebook]) => {{
@@ -137,6 +147,25 @@ def run_all_cells(page: Page, timeout: float = RUN_ALL_TIMEOUT_MS) -> None:
         )
     except Exception as error:
         raise AssertionError(f"Run All Cells did not finish: {_run_state(page)}") from error
+
+
+def notebook_state(page: Page) -> dict:
+    """The open notebook as JupyterLab holds it: ``active`` cell index, ``mode`` ("command" or "edit"),
+    whether the active cell itself has the focus (``cell_focused``), and each cell's type and source (``cells``)."""
+    return page.evaluate(
+        f"""() => {{
+            const notebook = ({_CURRENT_PANEL_JS})().content;
+            const cell = notebook.activeCell;
+            return {{active: notebook.activeCellIndex, mode: notebook.mode,
+                     cell_focused: !!cell && document.activeElement === cell.node,
+                     cells: notebook.model.sharedModel.cells.map(c => `${{c.cell_type}}: ${{c.getSource()}}`)}};
+        }}"""
+    )
+
+
+def shut_down_kernel(page: Page) -> None:
+    """Shut down the open notebook's kernel, so that notebooks opened one after another do not pile kernels up."""
+    page.evaluate(f"async () => {{ const panel = ({_CURRENT_PANEL_JS})(); if (panel) await panel.sessionContext.shutdown(); }}")
 
 
 def _run_state(page: Page) -> str:
@@ -204,6 +233,20 @@ def choose_neighbour(select: Locator) -> None:
     """Choose the next option of a <select> with the keyboard, or the one before if the last is chosen."""
     last = select.evaluate("s => s.selectedIndex === s.options.length - 1")
     choose_by_keyboard(select, -1 if last else 1)
+
+
+def press_until(page: Page, key: str, reached: str, arg: Any = None, most: int = 40) -> int:
+    """Press ``key`` until the JS predicate ``reached`` (called with the focused element and ``arg``) holds.
+
+    Returns how many presses it took; fails after ``most`` presses, naming where the focus went.
+    """
+    test = f"([arg]) => ({reached})(document.activeElement, arg)"
+    for presses in range(1, most + 1):
+        page.keyboard.press(key)
+        if page.evaluate(test, [arg]):
+            return presses
+    where = page.evaluate("() => { const e = document.activeElement; return e ? e.outerHTML.slice(0, 200) : null; }")
+    raise AssertionError(f"{most} presses of {key} did not reach the element; the focus is on {where}")
 
 
 def toggle_by_keyboard(box: Locator) -> bool:
