@@ -69,7 +69,8 @@ _CONTROL = f"""() => {{
     return {{kind: kind, name: name.trim(), index: e.selectedIndex, last: e.options ? e.options.length - 1 : null,
              checked: e.checked, pressed: e.classList.contains('mod-active'),
              open: e.tagName === 'SUMMARY' ? e.parentElement.open : null,
-             value: handle && handle.getAttribute('aria-valuenow'), max: handle && handle.getAttribute('aria-valuemax'),
+             value: handle && handle.getAttribute('aria-valuenow'), min: handle && handle.getAttribute('aria-valuemin'),
+             max: handle && handle.getAttribute('aria-valuemax'),
              readout: slider && slider.querySelector('.widget-readout').innerText.trim()}};
 }}"""
 # What a widget shows: its figures, their text alternatives, and its other HTML outputs.
@@ -290,12 +291,16 @@ def _operate(page, root, found: dict, presses: int, menus: int, typed: str | Non
         before = shows(root)
         page.keyboard.press(press)
         wait_for_effect(root, before, f"button {name!r}, {press}")
-    elif kind == "slider":
-        key = "ArrowLeft" if float(found["value"]) >= float(found["max"]) else "ArrowRight"
-        before = shows(root)
-        page.keyboard.press(key)
-        page.wait_for_function(f"(was) => ({_CONTROL})().value !== was", arg=found["value"])
-        wait_for_effect(root, before, f"slider {name!r}, {key}")
+    elif kind == "slider":  # a step with an arrow key, then to both ends, ending where it did not start
+        at_max = float(found["value"]) >= float(found["max"])
+        for key in ("ArrowLeft", "End", "Home") if at_max else ("ArrowRight", "Home", "End"):
+            before, was = shows(root), control(page)["value"]
+            page.keyboard.press(key)
+            page.wait_for_function(f"(was) => ({_CONTROL})().value !== was", arg=was)
+            wait_for_effect(root, before, f"slider {name!r}, {key}")
+            now = control(page)
+            end = {"Home": "min", "End": "max"}.get(key)
+            assert end is None or float(now["value"]) == float(now[end]), f"{key} left slider {name!r} at {now['value']}"
     elif kind == "readout" and typed is not None:  # type back the number the slider showed before its arrow key
         before = shows(root)
         page.keyboard.press("Control+A")
@@ -318,7 +323,8 @@ def test_every_control_works_from_the_keyboard(lesson):
 
     Menus move with the arrow keys (the first of a widget also through its list opened with Alt+Down, the
     second with Space), checkboxes flip with Space, toggle buttons with Space and Enter, buttons and options
-    take Enter or Space, sliders the arrow keys, and the number box beside a slider a typed number and Enter.
+    take Enter or Space, sliders an arrow key, Home and End, and the number box beside a slider a typed number
+    and Enter.
     MythOrFact has its own test: its buttons enable and disable one another.
     """
     for root in widget_roots(lesson):
