@@ -86,8 +86,21 @@ _RING = """(e) => {
         const colour = getComputedStyle(up).backgroundColor;
         if (colour && colour !== 'transparent' && colour !== 'rgba(0, 0, 0, 0)') { background = colour; break; }
     }
+    // Boxes that hide what overflows them cut off a ring that reaches past their inside edge.
+    const reach = parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth);
+    const r = e.getBoundingClientRect();
+    const cut = [];
+    for (let up = e.parentElement; up && !up.classList.contains('jp-Cell'); up = up.parentElement) {
+        const box = getComputedStyle(up);
+        const b = up.getBoundingClientRect();
+        const [left, right] = [b.left + parseFloat(box.borderLeftWidth), b.right - parseFloat(box.borderRightWidth)];
+        const [top, bottom] = [b.top + parseFloat(box.borderTopWidth), b.bottom - parseFloat(box.borderBottomWidth)];
+        if ((box.overflowX !== 'visible' && (r.left - reach < left - 0.5 || r.right + reach > right + 0.5))
+            || (box.overflowY !== 'visible' && (r.top - reach < top - 0.5 || r.bottom + reach > bottom + 0.5)))
+            cut.push(up.className);
+    }
     return {visible: e.matches(':focus-visible'), style: style.outlineStyle, width: parseFloat(style.outlineWidth),
-            colour: style.outlineColor, background: background};
+            colour: style.outlineColor, background: background, cut: cut};
 }"""
 _IN_ROOT = "(e, root) => root.contains(e) && e !== root"
 OWN_TEST = ".oud-myth-or-fact"  # its buttons enable and disable one another: test_myth_or_fact_round_from_the_keyboard
@@ -164,13 +177,14 @@ def enter(root) -> int:
 
 def assert_ring(page, where: str) -> None:
     """The focused element shows a focus ring: an outline at least 2 px wide and 3:1 against what is behind it
-    (or the browser's own focus ring, outline-style auto)."""
+    (or the browser's own focus ring, outline-style auto), which no box around it cuts off."""
     ring = page.evaluate(f"() => ({_RING})(document.activeElement)")
     assert ring["visible"], f"{where}: the focus is not :focus-visible"
     assert ring["style"] not in ("none", "hidden"), f"{where}: no focus outline ({ring})"
     if ring["style"] != "auto":
         ratio = contrast_ratio(ring["colour"], ring["background"])
         assert ring["width"] >= 2 and ratio >= GRAPHICS_CONTRAST, f"{where}: a faint focus ring ({ring}, {ratio:.2f}:1)"
+    assert not ring["cut"], f"{where}: the focus ring is cut off by {ring['cut']}"
 
 
 @pytest.fixture(scope="module", params=sorted(WIDGET_LESSONS), ids=lambda relpath: Path(relpath).stem)
