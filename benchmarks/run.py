@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", default="", help="comma-separated items not to run this time")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, a class of 100 (a smoke run)")
     parser.add_argument("--students", type=int, default=100, help="class size for item 2 (at least 100 by the issue)")
+    parser.add_argument("--class-workers", type=int, default=3, help="parallel workers for item 2 (default 3 on 2 cores)")
     parser.add_argument("--grading-n", type=int, default=6, help="correct submissions per check for item 1")
     parser.add_argument("--budget", type=float, default=25.0,
                         help="minutes for the whole run: item 2 is left out (not measured) when its estimate would "
@@ -174,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
             left_out.append(Row("2", WHAT["2"], f"left out of `make bench`: about {estimate:.0f} min at this run's "
                                 "grading speed; `make bench BENCH_ARGS=--only=2` runs it alone",
                                 target=TARGETS["2"]))
-    rows += _step(["2"], wanted, grading.run_throughput, students=args.students)
+    rows += _step(["2"], wanted, grading.run_throughput, students=args.students,
+                  workers=args.class_workers)
     total = time.perf_counter() - started
 
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}

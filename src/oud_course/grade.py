@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from oud_course.build import course_settings, generate_release
+from oud_course.grading.cli import skip_iri_grammars
 
 STUDENT_TIMEOUT = 1800  # seconds for one submission, however many cells time out inside it
 
@@ -154,9 +155,11 @@ def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 
         collect(root, assignment, how)
         students = students_of(root, assignment)
         groups = _groups(students, workers)
+        # Each worker writes its group's feedback as soon as it has graded the group: no waiting for the others.
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            batches = list(pool.map(lambda group: autograde_batch(root, assignment, group, students), groups))
-            problems = list(pool.map(lambda group: feedback_batch(root, assignment, group, students), groups))
+            done = list(pool.map(lambda group: (autograde_batch(root, assignment, group, students),
+                                                feedback_batch(root, assignment, group, students)), groups))
+        batches, problems = [batch for batch, _ in done], [problem for _, problem in done]
         for outcome in sorted((o for batch in batches for o in batch), key=lambda o: o.student):
             notes = submission_notes(root, assignment, outcome.student)
             outcome.reason = "; ".join(r for r in (outcome.reason, notes) if r)
@@ -184,14 +187,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="course folder (holds course_config.py)")
     parser.add_argument("--collect", choices=["none", "exchange", "zip"], default="none",
                         help="where submissions come from: already in submitted/, nbgrader's exchange, or downloaded/ zips")
-    parser.add_argument("--workers", type=int, default=0, help="parallel autograders (default: 1 on SQLite, 2 otherwise)")
+    parser.add_argument("--workers", type=int, default=0, help="parallel autograders (default: 1 on SQLite, otherwise one more than the cores: "
+                             "a worker waits on its kernel about half the time)")
     parser.add_argument("--to", type=Path, help="grade CSV (default: grades.csv in the course folder)")
     args = parser.parse_args(argv)
+    skip_iri_grammars()  # this process reads the gradebook with nbgrader too
     root = args.root.resolve()
     settings = course_settings(root)
     assignments = args.assignments or settings["ASSIGNMENTS"]
     # SQLite allows one writer at a time, so parallel autograding needs PostgreSQL.
-    workers = args.workers or (1 if settings["DB_URL"].startswith("sqlite") else 2)
+    workers = args.workers or (1 if settings["DB_URL"].startswith("sqlite") else (os.cpu_count() or 1) + 1)
     os.chdir(root)
     outcomes = grade(root, assignments, args.collect, workers, args.to)
     failed = [o for o in outcomes if o.status != "graded"]
