@@ -16,6 +16,8 @@ TESTS = REPO / "tests"
 if str(TESTS) not in sys.path:  # the tests' helpers: course_tools, class_simulation, postgres
     sys.path.insert(0, str(TESTS))
 
+from course_tools import descendants  # noqa: E402 - shared with the browser tests; after the path is set
+
 MB = 1024 * 1024
 
 
@@ -118,20 +120,19 @@ def ratio_line(name: str, value: float, reference: float, unit: str, target: str
 @contextlib.contextmanager
 def patched_environ(**changes: str | None):
     """Set (or, with None, remove) environment variables for the duration; restore them after."""
+    def apply(values: dict[str, str | None]) -> None:
+        for key, value in values.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
     saved = {k: os.environ.get(k) for k in changes}
     try:
-        for key, value in changes.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        apply(changes)
         yield
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        apply(saved)
 
 
 def venv_path() -> str:
@@ -165,18 +166,6 @@ def rss_mb(pid: int) -> float:
 def pss_mb(pid: int) -> float:
     """Proportional set size: shared pages split between the processes sharing them."""
     return _proc_kb(pid, "Pss", "smaps_rollup") / 1024
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (children first), from /proc."""
-    found: list[int] = []
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            for child in map(int, children.read_text().split()):
-                found += [child, *descendants(child)]
-        except (OSError, ValueError):
-            pass
-    return found
 
 
 class TreeMemory:

@@ -67,3 +67,15 @@ def nbgrader_meta(cell) -> dict:
 def item_ids(nb) -> list[str]:
     """Ids of the autograded items declared in a source notebook."""
     return [c.metadata["oud_course"]["item"] for c in nb.cells if "kind" in c.metadata.get("oud_course", {})]
+
+
+def descendants(pid: int) -> list[int]:
+    """The process ids below ``pid`` (Linux /proc; elsewhere none), children first."""
+    found: list[int] = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            for child in map(int, children.read_text().split()):
+                found += [child, *descendants(child)]
+        except (OSError, ValueError):
+            pass
+    return found

@@ -31,7 +31,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:  # `import lab` from th
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import lab  # noqa: E402
-from course_tools import missing  # noqa: E402
+from course_tools import descendants, missing  # noqa: E402
 
 # The course folders a learner's JupyterLab sees; missing ones (release/ before a build) are skipped.
 COURSE_FOLDERS = ("notebooks", "release")
@@ -132,23 +132,11 @@ def _wait_until_ready(process: subprocess.Popen, url: str, token: str, log: Path
     raise RuntimeError(f"JupyterLab {state} at {url}; server log ({log}):\n{tail}")
 
 
-def _descendants(pid: int) -> list[int]:
-    """The process ids below ``pid`` (Linux /proc; elsewhere none), children first."""
-    found: list[int] = []
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            for child in map(int, children.read_text().split()):
-                found += [child, *_descendants(child)]
-        except (OSError, ValueError):
-            pass
-    return found
-
-
 def _stop(process: subprocess.Popen) -> None:
     """Stop the server, which shuts its kernels down; kill it, and any kernel it left, if it lingers."""
     if process.poll() is not None:
         return
-    kernels = _descendants(process.pid)  # kernels run in their own sessions, outside the server's group
+    kernels = descendants(process.pid)  # kernels run in their own sessions, outside the server's group
     process.terminate()
     try:
         process.wait(timeout=20)
