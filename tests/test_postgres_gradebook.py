@@ -92,6 +92,43 @@ def test_round_trip_on_postgres(postgres_server, course):
         assert "BEGIN HIDDEN TESTS" not in html and "grade(&#39;" not in html
 
 
+def sessions(server, database: str) -> int:
+    """Connections ever made to ``database``, once PostgreSQL has counted every ended one (stats lag a little)."""
+    counts = []
+    for _ in range(50):
+        counts.append(int(server.sql(f"SELECT sessions FROM pg_stat_database WHERE datname = '{database}'") or 0))
+        if len(counts) >= 3 and counts[-1] == counts[-3]:
+            break
+        time.sleep(0.1)
+    return counts[-1]
+
+
+@pytest.mark.slow
+def test_grading_launcher_grades_on_one_connection(postgres_server, course):
+    """Does the workflow's launcher autograde a submission on one connection, where nbgrader opens one per step?"""
+    url = postgres_server.new_database("connections")
+    env = course_env(COURSE_DB_URL=url)
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force", env=env)
+    release_nb, source_nb = read_nb(course / "release" / ASSIGNMENT / NOTEBOOK), read_nb(SOURCE)
+    for student in ("plain", "launched"):
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(submission(release_nb, source_nb, answers_for("correct", sorted(points(source_nb)))),
+                       folder / NOTEBOOK)
+    used = {}
+    for student, command in (("plain", ["-m", "nbgrader"]), ("launched", ["-m", "oud_course.grading.cli"])):
+        before = sessions(postgres_server, "connections")
+        done = subprocess.run([sys.executable, *command, "autograde", ASSIGNMENT, "--student", student],
+                              cwd=course, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-4000:]
+        used[student] = sessions(postgres_server, "connections") - before
+    assert used["plain"] >= 5, f"nbgrader alone opened {used['plain']} connections: the count measures nothing"
+    assert used["launched"] == 1, used
+    with Gradebook(url, COURSE_ID) as gradebook:
+        scores = {s: gradebook.find_submission(ASSIGNMENT, s).score for s in used}
+    assert scores == {s: expected_score("correct", source_nb) for s in used}
+
+
 def class_course(folder: Path, release_nb, source_nb) -> Path:
     """A course folder with the 12 submissions in submitted/, and nbgrader's log kept in nbgrader.log."""
     course = make_course(folder)
