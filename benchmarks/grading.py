@@ -9,8 +9,8 @@ While grading, the memory of the nbgrader process and every process under it (th
 kernel, the clean grading process) is sampled: that is item 7b.
 
 Item 2 grades a class (at least 100 students, two checks) with ``python -m oud_course.grade``
-once serially on SQLite and once with two workers on a real PostgreSQL server, and compares
-the two grades.csv files.
+once serially on SQLite and once with parallel workers (3 by default) on a real PostgreSQL
+server, and compares the two grades.csv files.
 """
 
 from __future__ import annotations
@@ -332,8 +332,8 @@ def postgres():
 def run_throughput(students: int = 100, workers: int = 3) -> Row:
     """Item 2: the class graded serially on SQLite, then by ``workers`` workers on PostgreSQL.
 
-    One worker waits on its submission's kernel (start, cells, stop) about half its wall time, so on
-    2 cores one more worker than cores keeps both busy.
+    One worker keeps about three quarters of a core busy (its nbgrader process and the submission's
+    kernel take turns), so on 2 cores one more worker than cores keeps both busy.
     """
     from course_tools import make_course
 

@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     left_out: list[Row] = []  # items the time budget left out; shown only if they have no earlier result
     # Cheapest and most load-sensitive first; then what runs many processes.
-    rows += _step(["3a"], wanted, widgets.run, reps=5 if quick else 12, warmup=2, ref_reps=3 if quick else 6)
+    rows += _step(["3a"], wanted, widgets.run, reps=5 if quick else 20, warmup=2, ref_reps=3 if quick else 6)
     rows += _step(["4", "7a"], wanted, lessons.run, runs=1 if quick else 3)
     rows += _step(["1", "7b"], wanted, grading.run_overhead, n=args.grading_n, runs=1 if quick else 3)
     # Five opens per lesson for item 6: one open swings by 1-2 s with what the browser happens to be doing.

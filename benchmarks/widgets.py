@@ -16,9 +16,11 @@ with the widgets so both see the same machine.
 from __future__ import annotations
 
 import cProfile
+import gc
 import io
 import pstats
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from benchmarks.common import REPO, Row, fmt_num, ratio_line, say, summary, verdict
@@ -267,7 +269,25 @@ def _profile(name: str, args: tuple, control_name: str, reps: int = 8) -> str:
     return "\n\n".join(sections)
 
 
-def run(reps: int = 12, warmup: int = 2, ref_reps: int = 6) -> Row:
+@contextmanager
+def _one_lesson_kernel():
+    """Close the widgets made inside, then collect garbage (untimed): a lesson's kernel holds a few
+    widgets, not every lesson's (ipywidgets keeps each open widget alive, and a full garbage
+    collection takes longer the more is alive: one took 101 ms in the middle of a timed change here)."""
+    from ipywidgets.widgets.widget import _instances
+
+    before = set(_instances)
+    try:
+        yield
+    finally:
+        for key in set(_instances) - before:
+            widget = _instances.get(key)
+            if widget is not None:
+                widget.close()
+        gc.collect()
+
+
+def run(reps: int = 20, warmup: int = 2, ref_reps: int = 6) -> Row:
     """Time every control of every widget; return the table row with a per-interaction table in its details."""
     row = Row("3a", "Widget response, Python side (every control of every widget)",
               f"in-process: control change to redrawn output (image bytes or HTML), {reps} changes per control "
@@ -280,7 +300,8 @@ def run(reps: int = 12, warmup: int = 2, ref_reps: int = 6) -> Row:
     interactions: list[Interaction] = []
     for name, args, lesson in WIDGETS:
         _time_reference(reference, ref_reps, ref_ms)
-        found, _ = _time_widget(name, args, lesson, reps, warmup)
+        with _one_lesson_kernel():
+            found, _ = _time_widget(name, args, lesson, reps, warmup)
         interactions += found
         for it in found:
             if it.samples_ms:

@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--collect", choices=["none", "exchange", "zip"], default="none",
                         help="where submissions come from: already in submitted/, nbgrader's exchange, or downloaded/ zips")
     parser.add_argument("--workers", type=int, default=0, help="parallel autograders (default: 1 on SQLite, otherwise one more than the cores: "
-                             "a worker waits on its kernel about half the time)")
+                             "one worker keeps about three quarters of a core busy)")
     parser.add_argument("--to", type=Path, help="grade CSV (default: grades.csv in the course folder)")
     args = parser.parse_args(argv)
     skip_iri_grammars()  # this process reads the gradebook with nbgrader too
