@@ -273,7 +273,7 @@ def _profile(name: str, args: tuple, control_name: str, reps: int = 8) -> str:
 def _one_lesson_kernel():
     """Close the widgets made inside, then collect garbage (untimed): a lesson's kernel holds a few
     widgets, not every lesson's (ipywidgets keeps each open widget alive, and a full garbage
-    collection takes longer the more is alive: one took 101 ms in the middle of a timed change here)."""
+    collection takes longer the more is alive: one took 101 ms in a run of this benchmark here)."""
     from ipywidgets.widgets.widget import _instances
 
     before = set(_instances)
