@@ -52,7 +52,7 @@ grade: $(STAMP)
 site: $(STAMP)
 	$(BIN)/python -m oud_course.site $(SITE_ARGS)
 
-# Benchmarks of issue 7 (about 30 minutes on 2 cores): rewrites docs/performance.md. Measurements, not tests.
+# Benchmarks of issue 7 (about 20 minutes on 2 cores): rewrites docs/performance.md. Measurements, not tests.
 # BENCH_ARGS="--only 3a,4" runs some items; "--quick" fewer repetitions.
 bench: $(STAMP) system-packages
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
