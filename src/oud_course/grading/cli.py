@@ -1,6 +1,6 @@
 """``python -m oud_course.grading.cli``: nbgrader's command line, quicker to start and kinder to the database.
 
-Two changes, both for the grading workflow's processes only:
+Three changes, all for the grading workflow's processes only:
 
 - Importing nbformat imports jsonschema, which imports rfc3987_syntax when it is installed; that
   module builds some 35 Earley parsers for the ``iri`` formats at import
