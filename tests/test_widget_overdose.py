@@ -70,18 +70,25 @@ def test_year_dropdowns_redraw(explorer):
     assert "Selected years: 2020 and 2023" in explorer.describe()
 
 
-def test_missing_values_are_gaps_never_filled_in(explorer):
-    """Is a year with no single figure drawn as a gap (no bar), said so in words, and never given a change?"""
+def test_opioid_involved_change_from_2019_to_2022_is_the_quoted_64_percent(explorer):
+    """Does the opioid-involved series give +64.1% from 2019 to 2022, the figure lesson 06 teaches the learner to check?"""
     explorer.series, explorer.start, explorer.end, explorer.show_change = "opioid", 2019, 2022, True
-    assert 2022 not in explorer._bars["opioid"] and 2018 not in explorer._bars["opioid"]
+    assert "2019: 49,860 (final)" in explorer.readout.value and "2022: 81,806 (final)" in explorer.readout.value
+    assert "+64.1%" in explorer.readout.value and "+64.1%" in explorer.describe()
+
+
+def test_missing_values_are_gaps_never_filled_in(explorer):
+    """Is a year with no verified count drawn as a gap (no bar), said so in words, and never given a change?"""
+    explorer.series, explorer.start, explorer.end, explorer.show_change = "opioid", 2019, 2023, True
+    assert 2023 not in explorer._bars["opioid"] and 2024 not in explorer._bars["opioid"]
     xs = list(explorer._gaps["opioid"].get_xdata())
-    assert len(xs) == sum(row.counts["opioid"] is None for row in load_deaths())
+    assert len(xs) == sum(row.counts["opioid"] is None for row in load_deaths()) == 2
     assert list(explorer._gaps["opioid"].get_ydata()) == [0] * len(xs)
     assert explorer.change("opioid") is None
-    assert "2022 no single figure (gap)" in explorer.describe()
+    assert "2023 no single figure (gap)" in explorer.describe()
     assert "never filled in" in explorer.describe()
     assert "cannot be computed" in explorer.readout.value
-    assert "80,000 to 83,000" in explorer.readout.value  # the note says why the cell is empty
+    assert "left empty rather than estimated" in explorer.readout.value  # the note says why the cell is empty
 
 
 def test_provisional_counts_are_drawn_hollow_and_hatched(explorer):
@@ -89,9 +96,9 @@ def test_provisional_counts_are_drawn_hollow_and_hatched(explorer):
     bar = explorer._bars["all"][2024]
     assert bar.get_hatch() and bar.get_facecolor()[:3] == (1.0, 1.0, 1.0)
     assert not explorer._bars["all"][2023].get_hatch()
-    assert "2024 80,400 (provisional, hollow and hatched)" in explorer.describe()
+    assert "2024 80,391 (provisional, hollow and hatched)" in explorer.describe()
     explorer.start, explorer.end = 2023, 2024
-    assert "2024: 80,400 (provisional)" in explorer.readout.value
+    assert "2024: 80,391 (provisional)" in explorer.readout.value
     assert "Provisional counts change" in explorer.readout.value
 
 
@@ -119,15 +126,16 @@ def test_controls_have_labels_and_the_root_its_class(explorer):
     assert explorer.change_toggle.description == "Show percent change"
     assert "oud-overdose-explorer" in explorer._dom_classes
     assert "source" in explorer.table.value and "NCHS Data Brief 491" in explorer.table.value
+    assert "<th>note</th>" in explorer.table.value and "left empty rather than estimated" in explorer.table.value
 
 
 def test_picked_years_are_outlined(explorer):
     """Are exactly the bars of the two picked years outlined, and a picked year with a gap given no outline?"""
-    explorer.series, explorer.start, explorer.end = "both", 2019, 2022
+    explorer.series, explorer.start, explorer.end = "both", 2019, 2023
     outlined = {(o.get_x(), o.get_width(), o.get_height()) for o in explorer._outlines if o.get_visible()}
-    bars = [explorer._bars["all"][2019], explorer._bars["opioid"][2019], explorer._bars["all"][2022]]
-    assert outlined == {(b.get_x(), b.get_width(), b.get_height()) for b in bars}  # opioid 2022 is a gap
-    assert sorted(t.get_text() for t in explorer._bold_years if t.get_visible()) == ["2019", "2022"]
+    bars = [explorer._bars["all"][2019], explorer._bars["opioid"][2019], explorer._bars["all"][2023]]
+    assert outlined == {(b.get_x(), b.get_width(), b.get_height()) for b in bars}  # opioid 2023 is a gap
+    assert sorted(t.get_text() for t in explorer._bold_years if t.get_visible()) == ["2019", "2023"]
 
 
 def test_built_with_one_full_draw_and_years_redraw_only_what_moves(explorer):

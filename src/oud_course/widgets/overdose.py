@@ -313,13 +313,13 @@ class OverdoseExplorer(widgets.VBox):
             counts = [f"{row.counts[k]:,}" if row.counts[k] is not None else "—" for k in _COLUMN]
             cells.append(
                 f"<tr><td>{row.year}</td><td>{counts[0]}</td><td>{counts[1]}</td><td>{html.escape(row.status)}</td>"
-                f"<td><small>{html.escape(row.source)}</small></td></tr>"
+                f"<td><small>{html.escape(row.source)}</small></td><td><small>{html.escape(row.note)}</small></td></tr>"
             )
         return (
             "<details><summary>The data behind the chart (table with sources)</summary>"
             "<table><thead><tr><th>year</th><th>all drug overdose deaths</th><th>opioid-involved deaths</th>"
-            "<th>status</th><th>source</th></tr></thead><tbody>" + "".join(cells) + "</tbody></table>"
-            f"<p><small>— : no single figure in the sources (a range, or none); the cell is left empty. "
+            "<th>status</th><th>source</th><th>note</th></tr></thead><tbody>" + "".join(cells) + "</tbody></table>"
+            f"<p><small>— : no single count verified at its source; the cell is left empty and the note says why. "
             f"{html.escape(PROVISIONAL_NOTE)}</small></p></details>"
         )
 
