@@ -12,16 +12,68 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
 
 from oud_course.answers import MIME_TYPE
+
+# Stored answers live in the course folder, outside every submission's folder (which its kernel could write
+# to or link from) and outside feedback/, and they survive ClearMetadataPreprocessor: report and regrade read them.
+ANSWERS_DIR = "answers"
+_MAX_STORED = 64_000  # characters of one stored readout; a longer answer can match no key of any item kind
+
+
+def answers_path(root: str | Path, assignment: str, student: str) -> Path:
+    """Where one student's answers to one assignment are stored: ``answers/<assignment>/<student>.json``."""
+    return Path(root) / ANSWERS_DIR / assignment / f"{student}.json"
+
+
+def store_answers(root: str | Path, info: dict, cases: list[dict], timestamp: str | None) -> Path:
+    """Write one notebook's cases (item, readout, why) into the student's answer file, atomically.
+
+    The submission's timestamp goes with them, so a regrade can tell answers of an older submission.
+    """
+    path = answers_path(root, info["assignment"], info["student"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stored = {}
+    items = {}
+    for case in cases:
+        readout = case["readout"]
+        if readout is not None and len(json.dumps(readout)) > _MAX_STORED:
+            readout = {**{k: v for k, v in readout.items() if k != "answer"}, "answer": {"$unreadable": "answer too long"}}
+        items[case["item"]] = {"readout": readout, **({"why": case["why"]} if readout is None else {})}
+    notebooks = stored.get("notebooks", {}) if isinstance(stored.get("notebooks"), dict) else {}
+    notebooks[info["notebook"]] = {"timestamp": timestamp, "items": items}
+    data = {"assignment": info["assignment"], "student": info["student"], "notebooks": notebooks}
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".answers-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(data, out, sort_keys=True)
+    os.replace(temporary, path)
+    return path
+
+
+def _submission_timestamp(info: dict) -> str | None:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(info["db_url"]) as gradebook:
+        try:
+            stamp = gradebook.find_submission(info["assignment"], info["student"]).timestamp
+        except MissingEntry:
+            return None
+    return stamp.isoformat() if stamp else None
+
 
 _HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
@@ -109,6 +161,7 @@ class DecideGrades(NbGraderPreprocessor):
     """Autograde step, right after Execute: replace each item test's outcome with a clean-process verdict."""
 
     python = Unicode(sys.executable, help="Interpreter that runs the clean grading process.").tag(config=True)
+    store = Bool(True, help="Store each item's answer in answers/<assignment>/<student>.json for report and regrade.").tag(config=True)
     timeout = Integer(60, help="Seconds the clean grading process may take for one notebook.").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict):
@@ -124,7 +177,12 @@ class DecideGrades(NbGraderPreprocessor):
             {"item": item, "expect": expect, "readout": _readout(cell, item), "why": _why_missing(cell)}
             for cell, item, expect in tests
         ]
-        for (cell, item, _), verdict in zip(tests, self._evaluate(cases)):
+        verdicts = self._evaluate(cases)
+        info = resources.get("nbgrader", {})
+        if known is not None and self.store and info.get("student"):
+            root = self.config.CourseDirectory.get("root") or os.getcwd()
+            store_answers(root, info, cases, _submission_timestamp(info))
+        for (cell, item, _), verdict in zip(tests, verdicts):
             kept = [o for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stdout"]
             if verdict["passed"]:
                 result = {"output_type": "stream", "name": "stdout", "text": f"Graded: {verdict['message']}\n"}
