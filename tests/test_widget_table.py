@@ -68,14 +68,17 @@ def test_medication_questions_filter_the_rows(medications, key, expected):
     ("first-step", ["Detox (medically supervised withdrawal)"]),
     ("therapies", ["Cognitive behavioural therapy (CBT)", "Contingency management", "Motivational interviewing"]),
     ("strong", ["Contingency management"]),
-    ("settings", ["Inpatient or residential care", "Outpatient care", "Telehealth"]),
+    ("settings", ["Inpatient or residential care", "Partial hospitalisation", "Intensive outpatient", "Outpatient care",
+                  "Telehealth"]),
+    ("thinner", ["Narcotics Anonymous (NA)", "SMART Recovery"]),
+    ("during-and-after", ["Narcotics Anonymous (NA)", "SMART Recovery", "Aftercare (continuing care)"]),
     ("peer-led", ["Narcotics Anonymous (NA)", "SMART Recovery"]),
 ])
 def test_care_option_questions_filter_the_rows(care, key, expected):
     """Does each care-options question leave only the options that answer it?"""
     care.question_picker.value = key
     assert body_rows(care) == expected
-    assert f"{len(expected)} of 10 options" in care.answer_text()
+    assert f"{len(expected)} of 13 options" in care.answer_text()
 
 
 @pytest.mark.parametrize("dataset", list(DATASETS))
@@ -175,9 +178,10 @@ def test_sources_follow_the_rows_on_show(care):
 
 
 def test_care_options_show_their_own_data(care):
-    """Does TreatmentTable("care_options") show the ten care options and their columns?"""
+    """Does TreatmentTable("care_options") show the thirteen care options, levels of care included, and their columns?"""
     assert care.dataset == "care_options"
-    assert len(body_rows(care)) == 10 and "Detox (medically supervised withdrawal)" in body_rows(care)
+    assert len(body_rows(care)) == 13 and body_rows(care)[0] == "Detox (medically supervised withdrawal)"
+    assert {"Intensive outpatient", "Partial hospitalisation", "Peer recovery support"} <= set(body_rows(care))
     assert care.attributes[0] == "Type" and "Evidence for OUD" in care.attributes
     assert "Detox, therapies, care settings and support table" in care.describe()
 

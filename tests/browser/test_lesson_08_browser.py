@@ -27,7 +27,7 @@ def table(lesson):
 def ask_for_peer_groups(table) -> str:
     """Choose the peer-led question with the keyboard; return the words and table once two options match."""
     question = "Which are free, peer-led groups?"
-    return tables.choose(table, "Question:", question, lambda text: "2 of 10 options match" in text)
+    return tables.choose(table, "Question:", question, lambda text: "2 of 13 options match" in text)
 
 
 def test_lesson_runs_without_errors(lesson):
@@ -38,19 +38,19 @@ def test_lesson_runs_without_errors(lesson):
 
 
 def test_table_shows_the_care_options(table):
-    """Does the widget show both menus, both checkboxes, and a captioned table of the ten care options?"""
+    """Does the widget show both menus, both checkboxes, and a captioned table of the thirteen care options?"""
     for name, control in tables.controls(table).items():
         assert control.is_visible(), f"no {name!r} control"
     assert table.locator("table caption").inner_text().startswith("Detox, therapies, care settings and support")
     assert table.locator('th[scope="col"]').count() == 6
     rows = row_headers(table)
-    assert len(rows) == 10 and rows[0] == "Detox (medically supervised withdrawal)"
+    assert len(rows) == 13 and rows[0] == "Detox (medically supervised withdrawal)"
 
 
 def test_question_by_keyboard_finds_the_first_step(table):
     """Does choosing the first-step question with the keyboard leave only detox, and say so in words?"""
     after = tables.choose(table, "Question:", "Which are only a first step, not treatment on their own?",
-                          lambda text: "1 of 10 options matches" in text)
+                          lambda text: "1 of 13 options matches" in text)
     assert "Detox (medically supervised withdrawal)." in after
     assert row_headers(table) == ["Detox (medically supervised withdrawal)"]
 
@@ -74,7 +74,7 @@ def test_highlight_by_keyboard_shows_where_the_groups_differ(table):
 
 def test_sort_by_keyboard_reorders_the_rows(table):
     """With all options back, does sorting by Type with the keyboard reorder the rows and say so?"""
-    tables.choose(table, "Question:", "All options (no question)", lambda text: "Showing all 10 options" in text)
+    tables.choose(table, "Question:", "All options (no question)", lambda text: "Showing all 13 options" in text)
     rows = row_headers(table)
     tables.choose(table, "Sort by:", "Type (A to Z)", lambda text: "sorted by Type (A to Z)" in text)
     now = row_headers(table)
