@@ -26,13 +26,13 @@ def test_every_range_names_its_source_and_is_ordered():
 
 
 def test_data_matches_the_fact_sheet():
-    """Are the ranges exactly the fact sheet's: 6-12 h, 24-48 h, 3-5 d; 8-24 h, 4-10 d; 30-72 h, ~10 d; 10-20 d, days 3-8?"""
+    """Are the ranges exactly the sources': 6-12 h, 24-48 h, 3-5 d; 8-24 h, 4-10 d; 30-72 h, ~10 d; 10-20 d, and no methadone peak (none has a primary source)?"""
     profiles = load("withdrawal_timing.json")["profiles"]
     short, long_ = profiles["short"]["ranges"], profiles["long"]["ranges"]
     assert (short["review"]["onset_hours"], short["review"]["peak_hours"], short["review"]["end_days"]) == ([6, 12], [24, 48], [3, 5])
     assert (short["other"]["onset_hours"], short["other"]["end_days"]) == ([8, 24], [4, 10])
     assert (long_["review"]["onset_hours"], long_["review"]["end_days"]) == ([30, 72], [10, 10])
-    assert (long_["other"]["peak_hours"], long_["other"]["end_days"]) == ([72, 192], [10, 20])
+    assert (long_["other"]["peak_hours"], long_["other"]["end_days"]) == (None, [10, 20])
 
 
 def test_opens_on_both_kinds_from_both_sources(timeline):
@@ -40,7 +40,7 @@ def test_opens_on_both_kinds_from_both_sources(timeline):
     assert (timeline.show, timeline.source, timeline.span) == ("both", "both", "weeks")
     assert len(timeline.lanes) == 4
     words = timeline.describe()
-    for phrase in ("Clinical review (2017): onset 6–12 hours", "Other sources: onset 8–24 hours", "onset 30–72 hours",
+    for phrase in ("Clinical overview: onset 6–12 hours", "Secondary summaries: onset 8–24 hours", "onset 30–72 hours",
                    "lasting 10–20 days", "weeks to months"):
         assert phrase in words
 
@@ -58,19 +58,19 @@ def test_source_dropdown_switches_ranges(timeline):
     """Does picking one source show only its ranges, and does switching source change the figure?"""
     timeline.source_picker.value = "review"
     review = (timeline.view.image.value, timeline.describe())
-    assert "Other sources" not in review[1] and "easing over 3–5 days" in review[1]
+    assert "Secondary summaries" not in review[1] and "easing over 3–5 days" in review[1]
     timeline.source_picker.value = "other"
     assert timeline.view.image.value != review[0]
-    assert "Clinical review" not in timeline.describe() and "lasting 4–10 days" in timeline.describe()
+    assert "Clinical overview" not in timeline.describe() and "lasting 4–10 days" in timeline.describe()
 
 
 def test_missing_values_are_said_not_invented(timeline):
     """Where a source gives no onset or peak, does the widget say so rather than draw one?"""
     timeline.show, timeline.source = "long", "other"
-    assert "onset not given" in timeline.describe()
+    assert "onset not given" in timeline.describe() and "peak not given" in timeline.describe()
     lane = timeline._artists[("long", "other")]
-    assert not lane["onset"].get_visible() and lane["peak"].get_visible()
-    assert "onset not given by this source" in lane["missing"].get_text()
+    assert not lane["onset"].get_visible() and not lane["peak"].get_visible() and lane["end"].get_visible()
+    assert "onset and peak not given by this source" in lane["missing"].get_text()
 
 
 def test_hidden_lanes_are_not_drawn(timeline):

@@ -53,7 +53,7 @@ def test_timeline_has_its_controls(timeline):
     assert lab.labelled(timeline, "toggle-buttons", "Time span:").locator("button").count() == 2
     assert lab.dropdown(timeline, "Source:").is_visible()
     assert lab.figure(timeline).is_visible()
-    assert "Clinical review (2017)" in lab.text_alternative(timeline).inner_text()
+    assert "Clinical overview:" in lab.text_alternative(timeline).inner_text()
 
 
 def test_clicking_long_acting_shows_only_long_acting(timeline):
@@ -83,8 +83,8 @@ def test_source_menu_switches_source_by_keyboard(timeline):
     select = lab.dropdown(timeline, "Source:")
     select.select_option(label="Both sources")  # a known start: the last option
     before = lab.figure_state(timeline)
-    lab.choose_by_keyboard(select, -1)  # up to "Other sources"
-    after = lab.wait_for_figure_change(timeline, before, lambda text: "Other sources:" in text and "Clinical review" not in text)
+    lab.choose_by_keyboard(select, -1)  # up to "Secondary summaries"
+    after = lab.wait_for_figure_change(timeline, before, lambda text: "Secondary summaries:" in text and "Clinical overview" not in text)
     lab.assert_redrawn(before, after)
 
 
