@@ -9,7 +9,8 @@ import pytest
 from oud_course.widgets import TreatmentTable
 from oud_course.widgets.table import DATASETS
 
-MEDICATIONS = ["Methadone", "Buprenorphine (under the tongue)", "Buprenorphine (monthly injection)",
+SUBLOCADE, BRIXADI = "Buprenorphine (monthly injection, Sublocade)", "Buprenorphine (weekly or monthly injection, Brixadi)"
+MEDICATIONS = ["Methadone", "Buprenorphine (under the tongue)", SUBLOCADE, BRIXADI,
                "Naltrexone (tablet)", "Naltrexone (monthly injection)"]
 
 
@@ -33,7 +34,7 @@ def test_opens_on_all_medications_in_course_order(medications):
     assert medications.dataset == "medications"
     assert body_rows(medications) == MEDICATIONS
     assert (medications.question, medications.sort_by, medications.highlight, medications.show_sources) == ("", "", False, False)
-    assert "Showing all 5 options" in medications.answer.value
+    assert "Showing all 6 options" in medications.answer.value
 
 
 def test_table_is_accessible_html(medications):
@@ -45,13 +46,14 @@ def test_table_is_accessible_html(medications):
 
 
 @pytest.mark.parametrize("key, expected", [
-    ("no-wait", ["Methadone"]),
+    ("no-wait", ["Methadone", "Buprenorphine (under the tongue)"]),
+    ("one-dose-first", [SUBLOCADE, BRIXADI]),
     ("daily-visits", ["Methadone"]),
     ("full-agonists", ["Methadone"]),
-    ("partial-agonists", ["Buprenorphine (under the tongue)", "Buprenorphine (monthly injection)"]),
+    ("partial-agonists", ["Buprenorphine (under the tongue)", SUBLOCADE, BRIXADI]),
     ("antagonists", ["Naltrexone (tablet)", "Naltrexone (monthly injection)"]),
     ("opioid-free-first", ["Naltrexone (tablet)", "Naltrexone (monthly injection)"]),
-    ("monthly-injection", ["Buprenorphine (monthly injection)", "Naltrexone (monthly injection)"]),
+    ("monthly-injection", [SUBLOCADE, BRIXADI, "Naltrexone (monthly injection)"]),
     ("mortality", ["Methadone", "Buprenorphine (under the tongue)"]),
 ])
 def test_medication_questions_filter_the_rows(medications, key, expected):
@@ -59,7 +61,7 @@ def test_medication_questions_filter_the_rows(medications, key, expected):
     medications.question_picker.value = key
     assert medications.question == key
     assert body_rows(medications) == expected
-    count = f"{len(expected)} of 5 options {'matches' if len(expected) == 1 else 'match'}"
+    count = f"{len(expected)} of 6 options {'matches' if len(expected) == 1 else 'match'}"
     assert count in medications.answer_text() and count in medications.describe()
     assert all(name in medications.answer_text() for name in expected)
 
@@ -103,7 +105,7 @@ def test_sort_by_a_column_reorders_the_rows(medications):
     medications.sort_picker.value = "Mechanism"
     assert medications.sort_by == "Mechanism"
     rows = body_rows(medications)
-    assert [r.split(" (")[0] for r in rows] == ["Naltrexone", "Naltrexone", "Methadone", "Buprenorphine", "Buprenorphine"]
+    assert [r.split(" (")[0] for r in rows] == ["Naltrexone", "Naltrexone", "Methadone", "Buprenorphine", "Buprenorphine", "Buprenorphine"]
     texts = [medications.cell_value(r, "Mechanism").casefold() for r in rows]
     assert texts == sorted(texts)
     assert medications.table.value != before
@@ -130,7 +132,7 @@ def test_sort_and_question_combine(medications):
     """Does a sort apply to the rows a question leaves?"""
     medications.question = "monthly-injection"
     medications.sort_by = "Mechanism"
-    assert body_rows(medications) == ["Naltrexone (monthly injection)", "Buprenorphine (monthly injection)"]
+    assert body_rows(medications) == ["Naltrexone (monthly injection)", SUBLOCADE, BRIXADI]
 
 
 def test_highlight_marks_the_columns_that_differ(medications):
@@ -140,11 +142,11 @@ def test_highlight_marks_the_columns_that_differ(medications):
     medications.highlight_box.value = True
     assert medications.highlight
     differing = medications.differing_attributes()
-    assert "Mechanism" in differing and "How it is taken" not in differing
+    assert "Mechanism" in differing and "How it is taken" in differing and "Clinic visits at first" not in differing
     value = medications.table.value
     assert value.count("(differs)</em></th>") == len(differing)
-    assert value.count('<td class="oud-differs"') == len(differing) * 2
-    assert "they differ in Mechanism" in medications.describe() and "alike in How it is taken" in medications.describe()
+    assert value.count('<td class="oud-differs"') == len(differing) * 3
+    assert "they differ in Mechanism" in medications.describe() and "alike in Clinic visits at first" in medications.describe()
 
 
 def test_highlight_with_one_row_finds_no_difference(medications):

@@ -31,12 +31,12 @@ def test_lesson_runs_without_errors(lesson):
 
 
 def test_table_has_its_controls_and_an_accessible_table(table):
-    """Does the widget show both menus, both checkboxes, and a captioned table of the five medications?"""
+    """Does the widget show both menus, both checkboxes, and a captioned table of the six medication forms?"""
     for name, control in tables.controls(table).items():
         assert control.is_visible(), f"no {name!r} control"
     assert table.locator("table caption").inner_text().startswith("Medications for opioid use disorder")
     assert table.locator('th[scope="col"]').count() == 8
-    assert "Methadone" in row_headers(table) and len(row_headers(table)) == 5
+    assert "Methadone" in row_headers(table) and len(row_headers(table)) == 6
 
 
 def test_question_filters_by_keyboard(table):
@@ -48,14 +48,16 @@ def test_question_filters_by_keyboard(table):
     after = tables.wait_for_change(table, before, lambda text: "options match" in text or "options matches" in text
                                    if at_first else "Showing all" in text)
     if at_first:
-        assert "Which can start while withdrawal has not begun? 1 of 5 options matches: Methadone." in after
-        assert row_headers(table) == ["Methadone"]
+        assert ("Which can start while withdrawal has not begun? 2 of 6 options match: "
+                "Methadone and Buprenorphine (under the tongue).") in after
+        assert row_headers(table) == ["Methadone", "Buprenorphine (under the tongue)"]
 
 
 def test_question_for_monthly_injections(table):
-    """Does the monthly-injection question leave exactly the two injections?"""
-    tables.choose(table, "Question:", "Which come as a monthly injection?", lambda text: "2 of 5 options match" in text)
-    assert row_headers(table) == ["Buprenorphine (monthly injection)", "Naltrexone (monthly injection)"]
+    """Does the monthly-injection question leave exactly the three injections that come monthly?"""
+    tables.choose(table, "Question:", "Which come as a monthly injection?", lambda text: "3 of 6 options match" in text)
+    assert row_headers(table) == ["Buprenorphine (monthly injection, Sublocade)",
+                                  "Buprenorphine (weekly or monthly injection, Brixadi)", "Naltrexone (monthly injection)"]
 
 
 def test_sort_by_keyboard_reorders_the_rows(table):
