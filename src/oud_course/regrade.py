@@ -1,0 +1,290 @@
+"""Regrade without kernels: after an item's declaration changes, decide its points again from the stored answers.
+
+Usage: ``python -m oud_course.regrade [ASSIGNMENT ...] [--root DIR] [--workers N]`` (``make regrade``).
+
+For each assignment: the declarations the gradebook holds are compared with those in ``source/``
+(recorded in the gradebook the way ``make grade`` does); each item whose expectation or points
+changed is decided again for every submission from ``answers/<assignment>/<student>.json``
+(written by DecideGrades at autograding) with the same function the clean grading process uses.
+Manual marks are kept (nbgrader's score takes a manual mark over the automatic one); items that
+did not change are not touched. The autograded notebooks' verdicts and the feedback of the changed
+submissions are rewritten, ``grades.csv`` is exported again, and ``regrade-<assignment>.csv``
+lists each student whose score changed, old and new, per item.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from oud_course.grading.decide import answers_path, hidden_call
+from oud_course.grading.evaluate import evaluate
+
+
+@dataclass
+class Change:
+    """One submission whose points or maximum changed."""
+
+    student: str
+    old_score: float
+    new_score: float = 0.0
+    items: dict = field(default_factory=dict)  # (notebook, item) -> (old points, new points)
+
+
+@dataclass
+class Result:
+    """What a regrade of one assignment did."""
+
+    assignment: str
+    changed_items: list  # (notebook, item), sorted
+    changes: list  # Change, one per submission whose points or maximum changed
+    skipped: list  # (student, why) for submissions that could not be regraded
+    feedback: list = field(default_factory=list)  # students whose verdicts, points or maximum changed
+    seconds: float = 0.0
+
+
+def declarations(gradebook, assignment: str) -> dict[tuple[str, str], dict]:
+    """(notebook, item) -> {"expect", "points"} of every item the gradebook holds for ``assignment``."""
+    found = {}
+    for notebook in gradebook.find_assignment(assignment).notebooks:
+        points = {cell.name: float(cell.max_score) for cell in notebook.grade_cells}
+        for cell in notebook.source_cells:
+            call = hidden_call(cell.source or "")
+            if call and call[1] is not None and cell.name in points:
+                found[(notebook.name, cell.name)] = {"item": call[0], "expect": call[1], "points": points[cell.name]}
+    return found
+
+
+def stored_answers(root: Path, assignment: str, student: str, notebook: str, timestamp) -> tuple[dict | None, str]:
+    """The stored items of one submitted notebook, or None and why they cannot be used."""
+    path = answers_path(root, assignment, student)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, "no stored answers (graded before answers were stored, or not autograded)"
+    except (OSError, ValueError) as error:
+        return None, f"stored answers unreadable: {error}"
+    entry = data.get("notebooks", {}).get(notebook)
+    if not isinstance(entry, dict):
+        return None, f"no stored answers for {notebook}"
+    stamp = timestamp.isoformat() if timestamp else None
+    if entry.get("timestamp") != stamp:
+        return None, "stored answers belong to another submission (timestamps differ): run make grade for it"
+    return entry.get("items", {}), ""
+
+
+def verdict_output(verdict: dict) -> dict:
+    """The test cell output that DecideGrades writes for a verdict."""
+    if verdict["passed"]:
+        return {"output_type": "stream", "name": "stdout", "text": f"Graded: {verdict['message']}\n"}
+    return {"output_type": "error", "ename": "NotRight", "evalue": verdict["message"],
+            "traceback": [f"Graded: {verdict['message']}"]}
+
+
+def _is_verdict(output: dict) -> bool:
+    if output.get("output_type") == "error":
+        return output.get("ename") == "NotRight"
+    text = output.get("text", "")
+    return output.get("output_type") == "stream" and "".join(text).startswith("Graded: ")
+
+
+def rewrite_verdicts(path: Path, verdicts: dict[str, dict]) -> None:
+    """Put new verdicts (grade_id -> verdict) in place of the old ones in an autograded notebook."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and grade_id in verdicts:
+            kept = [o for o in cell.get("outputs", []) if not _is_verdict(o)]
+            cell.outputs = kept + [nbformat.from_dict(verdict_output(verdicts[grade_id]))]
+    nbformat.write(nb, path)
+
+
+def late_plugin(root: Path):
+    """The course's late-penalty plugin, configured as nbgrader's AssignLatePenalties configures it."""
+    from nbgrader.preprocessors import AssignLatePenalties
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    return AssignLatePenalties(config=config).plugin_class(config=config)
+
+
+def _penalty(plugin, student: str, notebook, seconds_late: float) -> float | None:
+    """The late penalty AssignLatePenalties would give ``notebook`` at its current score."""
+    if not seconds_late or seconds_late <= 0:
+        return None
+    penalty = plugin.late_submission_penalty(student, notebook.score, seconds_late)
+    return None if penalty is None else min(max(0.0, penalty), notebook.score)
+
+
+def _net(submission) -> float:
+    return max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
+
+
+def regrade_assignment(root: Path, assignment: str, settings: dict, workers: int = 1) -> Result:
+    """Regrade one assignment from stored answers; update gradebook, autograded notebooks and feedback."""
+    from nbgrader.api import Gradebook, Grade, SubmittedAssignment, SubmittedNotebook
+
+    from oud_course.grade import prepare
+
+    start = time.monotonic()
+    with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
+        before = declarations(gradebook, assignment)
+    prepare(root, assignment, settings)  # records source/'s current declarations, as make grade does
+    with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
+        after = declarations(gradebook, assignment)
+        changed = sorted(key for key in after if key in before and before[key] != after[key])
+        added = sorted(set(after) - set(before))
+        if added:
+            print(f"{assignment}: new items {', '.join(i for _, i in added)} have no answers to regrade from; "
+                  "run make grade for them", file=sys.stderr)
+        result = Result(assignment, changed, [], [])
+        if not changed:
+            result.seconds = time.monotonic() - start
+            return result
+        notebooks = {nb.id: nb.name for nb in gradebook.find_assignment(assignment).notebooks}
+        cells = {cell.id: (notebooks[nb_id], cell.name) for nb_id in notebooks
+                 for cell in gradebook.find_notebook(notebooks[nb_id], assignment).grade_cells
+                 if (notebooks[nb_id], cell.name) in changed}
+        # One query for every grade of a changed item, with its submitted notebook and submission.
+        rows = (gradebook.db.query(Grade, SubmittedNotebook, SubmittedAssignment)
+                .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+                .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+                .filter(Grade.cell_id.in_(list(cells))).all())
+        by_notebook: dict = {}
+        old_net = {submission.student_id: _net(submission) for _, _, submission in rows}  # before any change
+        for grade, notebook, submission in rows:
+            by_notebook.setdefault((submission.student_id, notebook.id), (notebook, submission, []))[2].append(grade)
+        changes: dict[str, Change] = {}
+        late: dict[str, tuple] = {}  # student -> (submission, [submitted notebooks]) whose penalty must follow
+        rewrites: dict[tuple[str, str], dict] = {}  # (student, notebook name) -> grade_id -> verdict
+        feedback: set[str] = set()
+        for (student, _), (notebook, submission, grades) in sorted(by_notebook.items(), key=lambda kv: kv[0][0]):
+            name = notebooks[notebook.notebook_id]
+            items, why = stored_answers(root, assignment, student, name, submission.timestamp)
+            autograded = root / "autograded" / student / assignment / f"{name}.ipynb"
+            if items is not None and not autograded.exists():
+                items, why = None, f"no autograded notebook {autograded.relative_to(root)}"
+            if items is None:
+                result.skipped.append((student, why))
+                continue
+            for grade in grades:
+                key = cells[grade.cell_id]
+                spec = after[key]
+                stored = items.get(spec["item"], {})
+                verdict = evaluate({"item": spec["item"], "expect": spec["expect"], "readout": stored.get("readout"),
+                                    "why": stored.get("why", "")})
+                old = grade.auto_score or 0.0
+                grade.auto_score = spec["points"] if verdict["passed"] else 0.0
+                rewrites.setdefault((student, name), {})[key[1]] = verdict
+                if before[key]["points"] != spec["points"] or grade.auto_score != old:
+                    feedback.add(student)  # its verdict, points or maximum changed
+                if grade.manual_score is None and grade.auto_score != old:
+                    change = changes.setdefault(student, Change(student, old_net[student]))
+                    change.items[key] = (old, grade.auto_score)
+                    if submission.total_seconds_late > 0:
+                        late.setdefault(student, (submission, []))[1].append(notebook)
+        gradebook.db.commit()
+        if late:
+            plugin = late_plugin(root)
+            for student, (submission, notebooks_late) in late.items():
+                for notebook in notebooks_late:
+                    notebook.late_submission_penalty = _penalty(plugin, student, notebook, submission.total_seconds_late)
+            gradebook.db.commit()
+        if changes:
+            net = {s.student_id: _net(s) for s in gradebook.db.query(SubmittedAssignment)
+                   .filter(SubmittedAssignment.student_id.in_(list(changes)))
+                   .filter(SubmittedAssignment.assignment_id == gradebook.find_assignment(assignment).id)}
+            for student, change in changes.items():
+                change.new_score = net[student]
+        result.changes = [changes[s] for s in sorted(changes)]
+    for (student, name), verdicts in rewrites.items():
+        if student in feedback:
+            rewrite_verdicts(root / "autograded" / student / assignment / f"{name}.ipynb", verdicts)
+    _feedback(root, assignment, sorted(feedback), workers)
+    result.feedback = sorted(feedback)
+    result.seconds = time.monotonic() - start
+    return result
+
+
+def _feedback(root: Path, assignment: str, students: list[str], workers: int) -> None:
+    """Write the feedback of ``students`` again (only theirs), in ``workers`` nbgrader processes."""
+    from oud_course.grade import _groups, feedback_batch, students_of
+
+    if not students:
+        return
+    everyone = sorted(set(students_of(root, assignment)) | set(students))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        problems = list(pool.map(lambda group: feedback_batch(root, assignment, group, everyone),
+                                 _groups(students, workers)))
+    for problem in filter(None, problems):
+        print(f"feedback for {assignment}: {problem}", file=sys.stderr)
+
+
+def write_changes(path: Path, result: Result) -> None:
+    """One row per student whose score changed: old and new score, then old and new points per changed item."""
+    columns = sorted({key for change in result.changes for key in change.items})
+    names = {key: key[1] if len({n for n, _ in columns}) == 1 else f"{key[0]}/{key[1]}" for key in columns}
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "old_score", "new_score",
+                         *(f"{names[k]} {when}" for k in columns for when in ("old", "new"))])
+        for change in sorted(result.changes, key=lambda c: c.student):
+            cells = []
+            for key in columns:
+                old, new = change.items.get(key, ("", ""))
+                cells += [f"{old:g}" if old != "" else "", f"{new:g}" if new != "" else ""]
+            writer.writerow([change.student, f"{change.old_score:g}", f"{change.new_score:g}", *cells])
+
+
+def regrade(root: Path, assignments: list[str], workers: int = 1, to: Path | None = None) -> list[Result]:
+    """Regrade ``assignments``, export grades.csv again if anything changed, write each changes CSV."""
+    from oud_course.build import course_settings
+    from oud_course.grade import _reason, nbgrader
+
+    settings = course_settings(root)
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    results = [regrade_assignment(root, assignment, settings, workers) for assignment in assignments]
+    for result in results:
+        write_changes(root / f"regrade-{result.assignment}.csv", result)
+    if any(result.changes for result in results):
+        export = nbgrader(root, "export", "--to", str(to or root / "grades.csv"))
+        if export.returncode != 0:
+            raise SystemExit(f"export failed: {_reason(export.stdout + export.stderr)}")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    from oud_course.build import course_settings
+    from oud_course.grading.cli import skip_iri_grammars
+
+    parser = argparse.ArgumentParser(prog="python -m oud_course.regrade", description=__doc__.splitlines()[0])
+    parser.add_argument("assignments", nargs="*", help="assignment ids (default: all in course_config.py)")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="course folder (holds course_config.py)")
+    parser.add_argument("--workers", type=int, default=0, help="parallel feedback writers (default: the cores)")
+    parser.add_argument("--to", type=Path, help="grade CSV (default: grades.csv in the course folder)")
+    args = parser.parse_args(argv)
+    skip_iri_grammars()
+    root = args.root.resolve()
+    assignments = args.assignments or course_settings(root)["ASSIGNMENTS"]
+    os.chdir(root)
+    results = regrade(root, assignments, args.workers or os.cpu_count() or 1, args.to)
+    for r in results:
+        items = ", ".join(item for _, item in r.changed_items) or "none"
+        print(f"{r.assignment}: items changed: {items}; {len(r.changes)} submission(s) changed "
+              f"(regrade-{r.assignment}.csv); {r.seconds:.1f} s")
+        for student, why in r.skipped:
+            print(f"  not regraded: {student}: {why}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
