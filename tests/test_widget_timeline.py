@@ -41,7 +41,7 @@ def test_opens_on_both_kinds_from_both_sources(timeline):
     assert len(timeline.lanes) == 4
     words = timeline.describe()
     for phrase in ("Clinical overview: onset 6–12 hours", "Secondary summaries: onset 8–24 hours", "onset 30–72 hours",
-                   "lasting 10–20 days", "weeks to months"):
+                   "lasting 10–20 days", "persist for weeks"):
         assert phrase in words
 
 
