@@ -17,6 +17,7 @@ _WIDGETS = {
     "OverdoseExplorer": "oud_course.widgets.overdose",  # lesson 06
     "TreatmentTable": "oud_course.widgets.table",  # lessons 07 and 08
     "MythOrFact": "oud_course.widgets.myths",  # lesson 09
+    "OverdoseWalkthrough": "oud_course.widgets.overdose_response",  # lesson 10
 }
 
 __all__ = sorted(_WIDGETS)
