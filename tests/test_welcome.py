@@ -17,6 +17,7 @@ LESSON_SLUGS = [
     "00-welcome", "01-opioids-and-the-body", "02-dependence-addiction-oud", "03-dependence-cycle",
     "04-causes-and-risk-factors", "05-signs-symptoms-withdrawal", "06-overdose-and-health-risks",
     "07-medications-for-oud", "08-detox-therapy-settings-support", "09-prevention-recovery-stigma",
+    "10-harm-reduction-special-situations",
 ]
 
 
@@ -72,7 +73,7 @@ def test_practice_answer_cell_starts_blank(welcome):
 
 
 def test_course_map_links_every_lesson_and_check(welcome):
-    """Does the course map link all ten lessons and the nine checks by their exact file names?"""
+    """Does the course map link all eleven lessons and the ten checks by their exact file names?"""
     text = "\n".join(c.source for c in welcome.cells if c.cell_type == "markdown")
     for slug in LESSON_SLUGS:
         assert f"]({slug}.ipynb)" in text, f"no link to lesson {slug}"
