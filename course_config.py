@@ -13,7 +13,7 @@ from nbgrader.preprocessors import (
 )
 
 from oud_course.grading import (
-    DecideGrades, DeriveItemChecks, RestoreDeletedCells, SafeExecute, StripExpectations, TrimOutput,
+    DecideGrades, DeriveItemChecks, InertOutputs, RestoreDeletedCells, SafeExecute, StripExpectations, TrimOutput,
 )
 from oud_course.grading.plugins import PercentPerDayLate, WideCsvExport
 
@@ -50,7 +50,21 @@ c.Exchange.root = os.environ.get("COURSE_EXCHANGE_ROOT") or os.path.join(ROOT, "
 
 c.Execute.timeout = 60  # seconds one cell may run before it is interrupted (endless loops)
 c.Execute.interrupt_on_timeout = True  # interrupt a runaway cell and go on with the rest
+# Limits on each submission's sandboxed kernel; hitting one ends that submission with the reason, not the batch.
+c.SafeExecute.max_seconds = 300  # wall-clock seconds for a whole submission (cells after it do not run)
+c.SafeExecute.memory_mb = 1024  # memory for the kernel and its children (a control group; else an address-space limit)
+c.SafeExecute.max_processes = 64  # processes and threads at once (fork bombs stop here)
+c.SafeExecute.max_file_mb = 64  # largest file the submission's code may write (its folders live in memory)
+c.SafeExecute.tmp_mb = 64  # size of its private /tmp
+c.SafeExecute.work_mb = 64  # size of its private home and working folder
+c.SafeExecute.max_output_mb = 8  # output in all, dropped as it arrives past this
+c.SafeExecute.max_submitted_file_mb = 5  # submitted files larger than this are not given to the kernel
+c.CourseDirectory.max_file_size = 5_000  # kB: larger submitted files are set aside, not copied (nbgrader's own cap too)
 c.TrimOutput.max_chars = 20_000  # characters kept of any one output (LimitOutput counts lines)
+c.TrimOutput.max_bytes = 1_000_000  # bytes kept of any one image or other non-text output
+c.TrimOutput.max_notebook_bytes = 5_000_000  # an autograded notebook past this loses its non-test outputs
+c.HTMLExporter.sanitize_html = True  # feedback pages escape HTML from cells and outputs (InertOutputs did already)
+c.ExchangeFactory.collect = "oud_course.grading.exchange.SafeExchangeCollect"  # regular files only, dated on arrival
 c.OverwriteCells.add_missing_cells = True  # re-add deleted test cells, so deleting one cannot skip a test
 c.LimitOutput.max_lines = 200  # output-size limit per cell, so huge output cannot bloat feedback
 c.LimitOutput.max_traceback = 40  # traceback lines kept per error
@@ -81,9 +95,10 @@ c.Autograde.sanitize_preprocessors = [
     StripExpectations,
 ]
 # nbgrader's autograde pipeline, with SafeExecute for Execute (a dead kernel ends the run, not the
-# grading), DecideGrades right after it (points come from the clean process), and TrimOutput.
+# grading), DecideGrades right after it (points come from the clean process), TrimOutput and InertOutputs
+# (nothing a submission printed runs as script in the formgrader or feedback).
 c.Autograde.autograde_preprocessors = [
-    SafeExecute, DecideGrades, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, TrimOutput,
+    SafeExecute, DecideGrades, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, TrimOutput, InertOutputs,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 # Feedback never shows hidden tests or mark schemes (nbgrader's own feedback would include both).

@@ -12,6 +12,7 @@ import argparse
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from oud_course.build import course_settings, generate_release
+from oud_course.grading import intake, preflight
 from oud_course.grading.cli import skip_iri_grammars
 
 STUDENT_TIMEOUT = 1800  # seconds for one submission, however many cells time out inside it
@@ -132,16 +134,36 @@ def submission_notes(root: Path, assignment: str, student: str) -> str:
     expected = {p.name for p in (root / "source" / assignment).glob("*.ipynb")}
     folder = root / "submitted" / student / assignment
     present = {p.name for p in folder.glob("*.ipynb")}
-    notes = [f"missing {name} (scored zero)" for name in sorted(expected - present)]
+    notes = intake.read_notes(root, assignment, student)
+    notes += [f"missing {name} (scored zero)" for name in sorted(expected - present)]
     notes += [f"ignored unexpected notebook {name}" for name in sorted(present - expected)]
-    if not (folder / "timestamp.txt").exists():
+    if not os.path.lexists(folder / "timestamp.txt"):
         notes.append("no timestamp.txt: counted as on time")
     return "; ".join(notes)
 
 
+def _real_folder(path: Path) -> bool:
+    return not intake.kind(os.lstat(path).st_mode) and path.is_dir()
+
+
 def students_of(root: Path, assignment: str) -> list[str]:
+    """Students with a submission folder of ``assignment`` (a real folder under a real one: links are not followed)."""
     submitted = root / "submitted"
-    return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
+    if not submitted.is_dir():
+        return []
+    return sorted(p.parent.name for p in submitted.glob(f"*/{assignment}")
+                  if _real_folder(p.parent) and _real_folder(p))
+
+
+def set_aside_unsafe(root: Path, assignment: str, folder_name: str, students: list[str], max_file_bytes: int) -> None:
+    """Move links, devices, hard links and oversized files out of each student's folder, noting each in the report."""
+    for student in students:
+        folder = root / folder_name / student / assignment
+        if not os.path.lexists(folder):
+            continue
+        aside = root / intake.NOTES_FOLDER / assignment / "set-aside" / folder_name / student
+        dropped = intake.set_aside(folder, aside, max_file_bytes)
+        intake.add_notes(root, assignment, student, [intake.describe(dropped)] if dropped else [])
 
 
 def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 1,
@@ -149,16 +171,28 @@ def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 
     """The whole workflow for ``assignments``; returns one outcome per submission."""
     settings = course_settings(root)
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    max_file_bytes = int(settings["c"].CourseDirectory.max_file_size) * 1000
     outcomes: list[Outcome] = []
     for assignment in assignments:
+        problem = preflight.check(root, assignment, graded=not settings["SELF_CHECK"])
+        if problem:
+            raise SystemExit(f"{assignment}: the grader does not work, so no one was graded: {problem}")
+        shutil.rmtree(intake.notes_folder(root, assignment), ignore_errors=True)
         prepare(root, assignment, settings)
         collect(root, assignment, how)
         students = students_of(root, assignment)
+        set_aside_unsafe(root, assignment, "submitted", students, max_file_bytes)
         groups = _groups(students, workers)
+
+        def grade_group(group: list[str]) -> tuple[list[Outcome], str]:
+            graded = autograde_batch(root, assignment, group, students)
+            # Nothing the kernel could write reaches autograded/; this keeps feedback's copy honest if that ever changes.
+            set_aside_unsafe(root, assignment, "autograded", group, max_file_bytes)
+            return graded, feedback_batch(root, assignment, group, students)
+
         # Each worker writes its group's feedback as soon as it has graded the group: no waiting for the others.
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            done = list(pool.map(lambda group: (autograde_batch(root, assignment, group, students),
-                                                feedback_batch(root, assignment, group, students)), groups))
+            done = list(pool.map(grade_group, groups))
         batches, problems = [batch for batch, _ in done], [problem for _, problem in done]
         for outcome in sorted((o for batch in batches for o in batch), key=lambda o: o.student):
             notes = submission_notes(root, assignment, outcome.student)

@@ -12,6 +12,7 @@ _PREPROCESSORS = {
     "DeriveItemChecks": "oud_course.grading.derive",
     "SafeExecute": "oud_course.grading.execute",
     "TrimOutput": "oud_course.grading.limits",
+    "InertOutputs": "oud_course.grading.limits",
     "RestoreDeletedCells": "oud_course.grading.restore",
 }
 

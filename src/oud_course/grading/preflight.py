@@ -1,0 +1,74 @@
+"""Know the grader works before grading anyone: grade the answer key as a submission, in a scratch course.
+
+The key (the source notebook, every solution in place) goes through the same launcher, sandbox
+and settings as the class, into a throwaway gradebook. Anything short of full marks means the
+grading itself is broken (a kernel that cannot import the course, a sandbox that cannot start),
+and no student's grade should be written until it is fixed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from oud_course.grading import intake
+
+STUDENT = "preflight-answer-key"
+
+
+def _grader_messages(notebook: Path) -> list[str]:
+    """The verdicts of the item tests that did not pass, as the autograder wrote them."""
+    messages = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                messages.append(str(output.get("evalue", "")) or str(output.get("ename", "")))
+    return messages
+
+
+def check(root: Path, assignment: str, graded: bool, timeout: float = 900) -> str:
+    """Grade the answer key of ``assignment``; return "" at full marks, else why not."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from oud_course.build import generate_release
+
+    scratch = Path(tempfile.mkdtemp(prefix="oud-preflight-"))
+    try:
+        for name in ("course_config.py", "nbgrader_config.py"):
+            intake.copy_regular(root / name, scratch / name)
+        intake.copy_tree(root / "source" / assignment, scratch / "source" / assignment, 100 * intake.MB)
+        db_url = f"sqlite:///{scratch / 'gradebook.db'}"
+        generate_release(scratch, [assignment], scratch / "release", graded=graded, db_url=db_url)
+        submission = scratch / "submitted" / STUDENT / assignment
+        submission.mkdir(parents=True)
+        for notebook in sorted((scratch / "source" / assignment).glob("*.ipynb")):
+            shutil.copy(notebook, submission / notebook.name)
+        env = {**os.environ, "COURSE_DB_URL": db_url}
+        done = subprocess.run([sys.executable, "-m", "oud_course.grading.cli", "autograde", assignment,
+                               "--student", STUDENT, "--force"], cwd=scratch, env=env, capture_output=True,
+                              text=True, timeout=timeout, check=False)
+        if done.returncode != 0:
+            tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
+            return "the answer key could not be autograded: " + " | ".join(tail)[-600:]
+        with Gradebook(db_url) as gradebook:
+            try:
+                result = gradebook.find_submission(assignment, STUDENT)
+            except MissingEntry:
+                return "the answer key was not recorded in the gradebook"
+            score, best = result.code_score, result.max_code_score
+        if abs(score - best) < 1e-9:
+            return ""
+        messages = []
+        for notebook in sorted((scratch / "autograded" / STUDENT / assignment).glob("*.ipynb")):
+            messages += _grader_messages(notebook)
+        return f"the answer key scored {score:g} of {best:g}: " + (" | ".join(messages[:3]) or "no message")[:600]
+    except subprocess.TimeoutExpired:
+        return f"grading the answer key took over {timeout:g} s"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
