@@ -86,11 +86,11 @@ def synthetic_class(course: Path, assignment: str, n: int, seed: int = 14, plan:
     The returned dict holds ``students``, ``answers`` (student -> item -> value), ``points``
     (students x items matrix, items in ``items`` order), ``manual`` (student -> mark), ``specs``.
     """
-    from nbgrader.api import Gradebook
+    from nbgrader.api import Comment, Grade, Gradebook, Student, SubmittedAssignment, SubmittedNotebook
 
     from oud_course.build import course_settings
     from oud_course.grade import prepare
-    from oud_course.regrade import declarations, rewrite_verdicts
+    from oud_course.regrade import declarations, verdict_output
 
     settings = course_settings(course)
     prepare(course, assignment, settings)
@@ -107,17 +107,22 @@ def synthetic_class(course: Path, assignment: str, n: int, seed: int = 14, plan:
         items = sorted((key[1] for key in declared), key=lambda i: int(i[1:]))
         specs = {i: {**declared[(notebook, i)]["expect"], "item": i} for i in items}
         weights = {i: declared[(notebook, i)]["points"] for i in items}
-        task = next(cell for cell in gradebook.find_notebook(notebook, assignment).task_cells)
-        gradebook.update_or_create_assignment(assignment, duedate=DUE)
+        record = gradebook.update_or_create_assignment(assignment, duedate=DUE)
+        source = gradebook.find_notebook(notebook, assignment)
+        task = source.task_cells[0]
+        known = {s.id for s in gradebook.students}
         thetas = rng.normal(size=n)
         difficulty = {i: b for i, b in zip(items, np.linspace(-0.6, 0.6, len(items)))}
         generated = {"students": students, "items": items, "specs": specs, "weights": weights, "answers": {},
                      "points": np.zeros((n, len(items))), "manual": {}, "notebook": notebook, "task": task.name,
                      "task_max": float(task.max_score)}
+        # nbgrader's Gradebook.add_submission, object for object, with one commit for the class.
         for row, (student, theta) in enumerate(zip(students, thetas)):
             when = DUE + (timedelta(days=1, hours=2) if student in late else -timedelta(hours=1))
-            gradebook.update_or_create_student(student)
-            gradebook.add_submission(assignment, student, timestamp=when)
+            if student not in known:
+                gradebook.db.add(Student(id=student))
+            submission = SubmittedAssignment(assignment=record, student_id=student, timestamp=when)
+            submitted = SubmittedNotebook(notebook=source, assignment=submission)
             answers, cases, verdicts = {}, [], {}
             for col, item in enumerate(items):
                 value = _answer(specs[item], plan.get(item, GOOD), theta, rng, difficulty[item])
@@ -125,28 +130,34 @@ def synthetic_class(course: Path, assignment: str, n: int, seed: int = 14, plan:
                 passed, message = decide(specs[item], value)
                 generated["points"][row, col] = weights[item] if passed else 0.0
                 verdicts[item] = {"passed": passed, "message": message}
-                readout = {"item": item, "defined": True, "answer": encode(value)}
-                cases.append({"item": item, "readout": readout, "why": ""})
+                cases.append({"item": item, "readout": {"item": item, "defined": True, "answer": encode(value)}, "why": ""})
             generated["answers"][student] = answers
-            submitted = gradebook.find_submission_notebook(notebook, assignment, student)
-            for grade in submitted.grades:
-                if grade.name in weights:
-                    grade.auto_score = generated["points"][row, items.index(grade.name)]
-                    grade.needs_manual_grade = False
-                elif manual and grade.name == task.name and rng.random() < 0.9:
-                    grade.manual_score = float(rng.integers(0, int(task.max_score) + 1))
-                    generated["manual"][student] = grade.manual_score
-            gradebook.db.commit()
-            if student in late:
-                submitted.late_submission_penalty = round(submitted.score * 0.1 * 2, 2)  # 2 started days, 10% each
-                gradebook.db.commit()
-            info = {"assignment": assignment, "student": student, "notebook": notebook}
-            store_answers(course, info, cases, when.isoformat())
+            for cell in source.grade_cells:
+                Grade(cell_id=cell.id, notebook=submitted, needs_manual_grade=False,
+                      auto_score=generated["points"][row, items.index(cell.name)])
+            for cell in source.solution_cells:
+                Comment(cell_id=cell.id, notebook=submitted)
+            mark = float(rng.integers(0, int(task.max_score) + 1)) if manual and rng.random() < 0.9 else None
+            Comment(cell_id=task.id, notebook=submitted)
+            Grade(cell_id=task.id, notebook=submitted, manual_score=mark, needs_manual_grade=mark is None)
+            if mark is not None:
+                generated["manual"][student] = mark
+            if student in late:  # two started days late, 10% a day (course_config.py's rate)
+                score = generated["points"][row].sum() + (mark or 0.0)
+                submitted.late_submission_penalty = round(score * 0.1 * 2, 2)
+            gradebook.db.add(submission)
+            store_answers(course, {"assignment": assignment, "student": student, "notebook": notebook}, cases,
+                          when.isoformat())
+            graded = copy.deepcopy(template)
+            for cell in graded.cells:
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if cell.cell_type == "code" and grade_id in verdicts:
+                    cell.outputs = [nbformat.from_dict(verdict_output(verdicts[grade_id]))]
             folder = course / "autograded" / student / assignment
             folder.mkdir(parents=True, exist_ok=True)
-            nbformat.write(template, folder / f"{notebook}.ipynb")
-            rewrite_verdicts(folder / f"{notebook}.ipynb", verdicts)
+            nbformat.write(graded, folder / f"{notebook}.ipynb")
             (course / "submitted" / student / assignment).mkdir(parents=True, exist_ok=True)
+        gradebook.db.commit()
     return generated
 
 
