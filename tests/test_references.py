@@ -52,7 +52,7 @@ def reference_problems(body: str) -> list[str]:
     if not YEAR.search(words):
         problems.append("no 4-digit year outside the URL")
     parts = [part.strip(" *<>") for part in re.split(r"\.\**\s+", words) if part.strip(" *<>.")]
-    if not parts or not re.match(r"[A-Z]", parts[0]) or len(re.findall(r"[A-Za-z]", parts[0])) < 2:
+    if not parts or not re.match(r"[^\W\d_]", parts[0]) or len(re.findall(r"[A-Za-z]", parts[0])) < 2:
         problems.append("no author or organisation first")
     if len(parts) < 3:
         problems.append("no title between the author and the publisher")
