@@ -90,17 +90,15 @@ class Confinement:
                     raise
 
     def peak_memory_hit(self) -> bool:
-        """Did the kernel reach its memory limit (the kernel's out-of-memory killer then stopped it)?"""
+        """Did the kernel reach its memory limit (the kernel's out-of-memory killer then stopped a process)?"""
         for folder in self.folders:
-            for name in ("memory.failcnt", "memory.events"):
-                path = folder / name
-                if path.exists():
-                    text = path.read_text()
-                    if name == "memory.failcnt" and int(text.strip() or 0) > 0:
-                        return True
-                    if name == "memory.events" and any(line.split()[0] in ("max", "oom_kill") and line.split()[1] != "0"
-                                                       for line in text.splitlines() if line.strip()):
-                        return True
+            for name, key in (("memory.oom_control", "oom_kill"), ("memory.events", "oom_kill"), ("memory.events", "max")):
+                try:
+                    lines = (folder / name).read_text().splitlines()
+                except OSError:
+                    continue
+                if any(line.split()[:1] == [key] and int(line.split()[1]) > 0 for line in lines if len(line.split()) == 2):
+                    return True
         return False
 
     def remove(self) -> None:

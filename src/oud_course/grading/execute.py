@@ -95,6 +95,9 @@ class SafeExecute(Execute):
         except _STOPPING_ERRORS as error:
             stopped = self._running
             reason = f"The kernel stopped while running this cell ({self._why(error)}); later cells did not run."
+            if stopped is None:  # it never started, or stopped between cells: say so where the notebook starts
+                stopped = next((cell for cell in nb.cells if cell.cell_type == "code"), None)
+                reason = f"The kernel stopped or could not start ({self._why(error)}: {str(error)[:300]}); cells did not run."
             self.log.warning("%s: %s", reason, error)
             if stopped is not None:
                 stopped.outputs.append(new_output("error", ename="KernelStopped", evalue=reason, traceback=[reason]))
