@@ -293,6 +293,18 @@ def _myths():
     yield w, "last statement answered"
 
 
+def _walkthrough():
+    w = course_widgets.OverdoseWalkthrough()
+    yield w, "first step, nothing picked"
+    w.choose("sleep")
+    yield w, "a wrong choice explained"
+    w.go_back()
+    w.choose("wake")
+    yield w, "a right choice shown"
+    w.show_text = True
+    yield w, "text version shown"
+
+
 STATES = {
     "ReceptorExplorer": _receptor,
     "CriteriaChecker": _criteria,
@@ -304,6 +316,7 @@ STATES = {
     "OverdoseExplorer": _overdose,
     "TreatmentTable": _table,
     "MythOrFact": _myths,
+    "OverdoseWalkthrough": _walkthrough,
 }
 
 
