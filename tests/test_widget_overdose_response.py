@@ -79,7 +79,7 @@ def test_go_back_undoes_a_wrong_choice_then_another_can_be_chosen(walk):
     """Does Go back clear the wrong action's consequence, so the learner can choose again and go on?"""
     walk.choose("sleep")
     walk.back_button.click()
-    assert walk.chosen == "" and walk.step == "find"
+    assert walk.chosen == "" and walk.choice == "" and walk.step == "find"
     walk.choose("wake")
     walk.next_button.click()
     assert walk.step == "no-response" and walk.path == ["find"]

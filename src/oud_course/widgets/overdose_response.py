@@ -141,6 +141,7 @@ class OverdoseWalkthrough(widgets.VBox):
             with self.hold_trait_notifications():
                 self.notice = ""
                 self.chosen = ""
+                self.choice = _PICK  # the menu starts over too, so the undone action is not left waiting
         elif self.path:
             with self.hold_trait_notifications():
                 self.notice = ""
