@@ -27,7 +27,7 @@ from oud_course.items import grade as decide
 # Planted item behaviours: a logistic (2PL) model of being right for the others.
 GOOD, MISKEYED, EASY, HARD, FLAT = "good", "miskeyed", "easy", "hard", "flat"
 PLAN_05 = {"q2": MISKEYED, "q6": EASY, "q4": HARD, "q7": FLAT}  # 05-signs-symptoms-withdrawal: q1, q3, q5, q8 good
-DUE = datetime(2026, 12, 1, 13, 0)
+DUE, DUE_TEXT = datetime(2026, 12, 1, 13, 0), "2026-12-01T13:00:00+00:00"  # UTC, as nbgrader stores it
 
 
 def wrong_answer(spec: dict, rng: np.random.Generator):
@@ -92,6 +92,8 @@ def synthetic_class(course: Path, assignment: str, n: int, seed: int = 14, plan:
     from oud_course.grade import prepare
     from oud_course.regrade import declarations, verdict_output
 
+    config = course / "course_config.py"  # the due date lives in the course's config, where make grade reads it
+    config.write_text(config.read_text().replace("DUE_DATES = {}", f"DUE_DATES = {{{assignment!r}: {DUE_TEXT!r}}}", 1))
     settings = course_settings(course)
     prepare(course, assignment, settings)
     rng = np.random.default_rng(seed)
@@ -107,7 +109,7 @@ def synthetic_class(course: Path, assignment: str, n: int, seed: int = 14, plan:
         items = sorted((key[1] for key in declared), key=lambda i: int(i[1:]))
         specs = {i: {**declared[(notebook, i)]["expect"], "item": i} for i in items}
         weights = {i: declared[(notebook, i)]["points"] for i in items}
-        record = gradebook.update_or_create_assignment(assignment, duedate=DUE)
+        record = gradebook.find_assignment(assignment)
         source = gradebook.find_notebook(notebook, assignment)
         task = source.task_cells[0]
         known = {s.id for s in gradebook.students}
