@@ -9,7 +9,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # nbgrader calls `alembic` by name when it creates a gradebook.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test release release-graded grade system-packages clean bench site
+.PHONY: lab test release release-graded grade report regrade system-packages clean bench site
 
 # The course's JupyterLab keyboard shortcuts (see the file). A wheel install puts them in place from pyproject's
 # data-files; setuptools' editable install skips data-files, so the venv gets them here.
@@ -47,6 +47,16 @@ release-graded: $(STAMP)
 grade: $(STAMP)
 	$(BIN)/python -m oud_course.grade $(ASSIGNMENT) --collect $(or $(COLLECT),none) $(if $(WORKERS),--workers $(WORKERS))
 
+# Item analysis (of ASSIGNMENT=..., or all) from the gradebook and the answers stored at autograding: report/index.html
+# and CSVs. Students appear by pseudonym; NAMES=1 shows ids and names.
+report: $(STAMP)
+	$(BIN)/python -m oud_course.report $(ASSIGNMENT) $(if $(NAMES),--names)
+
+# After an item's declaration changed in source/: decide its points again from the stored answers (no kernel),
+# update the gradebook, feedback and grades.csv; regrade-<assignment>.csv lists whose score changed.
+regrade: $(STAMP)
+	$(BIN)/python -m oud_course.regrade $(ASSIGNMENT)
+
 # The lessons as a static website in build/site (run once, widgets in their first state; no network).
 # SITE_ARGS="--out DIR" writes it elsewhere.
 site: $(STAMP)
@@ -58,4 +68,4 @@ bench: $(STAMP) system-packages
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
-	rm -rf build submitted autograded feedback exchange gradebook.db
+	rm -rf build submitted autograded feedback exchange gradebook.db answers report regrade-*.csv
