@@ -20,7 +20,7 @@ def _png(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _figure(width: float = 5.6, height: float = 2.8):
+def _figure(width: float = 5.0, height: float = 2.8):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -48,7 +48,7 @@ def score_histogram(assignment: str, percents: np.ndarray) -> tuple[str, str]:
 
 def item_map(assignment: str, items: list[dict]) -> tuple[str, str]:
     """Each item's difficulty against its discrimination, flagged items in red: (data URI, text alternative)."""
-    fig, ax = _figure(5.6, 3.2)
+    fig, ax = _figure(5.0, 3.2)
     shown = [i for i in items if i["discrimination"] is not None]
     for item in shown:
         colour = FLAGGED if item["flags"] else BAR
@@ -70,7 +70,7 @@ def item_map(assignment: str, items: list[dict]) -> tuple[str, str]:
 
 def course_bars(checks: list[dict], key: str, label: str, title: str) -> tuple[str, str]:
     """One bar per check (``key`` is a share from 0 to 1): (data URI, text alternative)."""
-    fig, ax = _figure(6.4, 3.0)
+    fig, ax = _figure(5.0, 3.0)
     names = [c["assignment"][:2] for c in checks]
     values = [100 * (c[key] or 0.0) for c in checks]
     ax.bar(names, values, color=BAR)
@@ -93,7 +93,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .flag { color: #B3261E; font-weight: 600; }
 .key { font-weight: 600; }
 figure { display: inline-block; margin: 0.5rem 1rem 0.5rem 0; }
-figcaption { font-size: 0.85rem; max-width: 36rem; }
+figcaption { font-size: 0.85rem; max-width: 30rem; }
 a { color: #1F5C99; }
 a:focus, summary:focus { outline: 2px solid #1F5C99; outline-offset: 2px; }
 """
@@ -121,7 +121,7 @@ def _table(header: list[str], rows: list[list[str]], numeric: set[int] = frozens
 
 def _check_section(check: dict, who) -> str:
     a = check["assignment"]
-    parts = [f'<section id="{_e(a)}"><h2>{_e(a)}</h2>',
+    parts = [f'<section id="check-{_e(a)}"><h2>{_e(a)}</h2>',
              f"<p>{check['submissions']} submissions; score out of {check['maximum']:g}: mean {check['mean']:.2f}, "
              f"median {check['median']:g}, SD {check['sd']:.2f}; reliability of the autograded items "
              f"(Cronbach's alpha, KR-20 for 0/1 items): {_num(check['alpha'])}.</p>"]
@@ -169,7 +169,7 @@ def render(checks: list[dict], who, enrolled: int, course: str, stamp: str, name
     if not checks:
         body.append("<p>No submissions in the gradebook yet.</p>")
     else:
-        body.append("<nav><h2>Checks</h2><ul>" + "".join(f'<li><a href="#{_e(c["assignment"])}">{_e(c["assignment"])}'
+        body.append("<nav><h2>Checks</h2><ul>" + "".join(f'<li><a href="#check-{_e(c["assignment"])}">{_e(c["assignment"])}'
                                                           f"</a></li>" for c in checks) + "</ul></nav>")
         body.append('<section id="course"><h2>Across the course</h2>')
         body.append(_figure_html(course_bars(checks, "completion", "submitted (% of students)", "Completion per check"),
@@ -177,7 +177,7 @@ def render(checks: list[dict], who, enrolled: int, course: str, stamp: str, name
         body.append(_figure_html(course_bars(checks, "mean_share", "mean score (% of maximum)", "Mean score per check"),
                                  "Mean score per check, as a share of its maximum."))
         body.append(_table(["check", "submissions", "completion", "mean", "median", "max", "alpha", "flagged items"],
-                           [[f'<a href="#{_e(c["assignment"])}">{_e(c["assignment"])}</a>', str(c["submissions"]),
+                           [[f'<a href="#check-{_e(c["assignment"])}">{_e(c["assignment"])}</a>', str(c["submissions"]),
                              f"{c['completion']:.0%}", f"{c['mean']:.2f}", f"{c['median']:g}", f"{c['maximum']:g}",
                              _num(c["alpha"]), _e(", ".join(i["item"] for i in c["items"] if i["flags"]) or "none")]
                             for c in checks], {1, 2, 3, 4, 5, 6}))
