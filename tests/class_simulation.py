@@ -7,6 +7,7 @@ earned worked out from the item points, so tests can compare the gradebook with 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,76 @@ for target in ["../../../gradebook.db", "../../../source", "../../../release"] +
 os._exit(3)''',
     "huge-output": '''print("x" * 5_000_000)
 {item} = KEY''',
+    "links-own-notebook": '''import glob, os
+for path in glob.glob("*.ipynb") + ["timestamp.txt"]:
+    for target in ["../../../gradebook.db", "../../../course_config.py"]:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+        try:
+            os.symlink(target, path)
+        except OSError:
+            pass
+{item} = KEY''',
+    "leaves-links": '''import os
+for name, target in [("gb.db", "../../../gradebook.db"), ("key.ipynb", "../../../source"), ("zero", "/dev/zero"),
+                     ("peer.ipynb", "../../../submitted/honest-01"), ("config.py", "../../../course_config.py")]:
+    for where in (".", "/tmp", os.path.expanduser("~")):
+        try:
+            os.symlink(target, os.path.join(where, name))
+        except OSError:
+            pass
+try:
+    os.mkfifo("pipe")
+except OSError:
+    pass
+{item} = KEY''',
+    "reads-environ": '''import glob, os
+for path in ["/proc/1/environ", "/proc/self/environ"] + glob.glob("/proc/[0-9]*/environ"):
+    try:
+        print(path, open(path, "rb").read().replace(b"\\0", b" ").decode(errors="replace"))
+    except OSError:
+        pass
+print(dict(os.environ))
+{item} = KEY''',
+    "hogs-memory": '''hog = bytearray(6 * 1024 ** 3)
+for i in range(0, len(hog), 4096):
+    hog[i] = 1
+{item} = KEY''',
+    "forks-processes": '''import os, time
+children = 0
+try:
+    for _ in range(400):
+        if os.fork() == 0:
+            time.sleep(3)
+            os._exit(0)
+        children += 1
+except OSError:
+    pass
+print("children started:", children)
+{item} = KEY''',
+    "fills-disk": '''chunk = b"0" * (1024 * 1024)
+for where in ("big.bin", "/tmp/big.bin"):
+    try:
+        with open(where, "wb") as handle:
+            for _ in range(512):
+                handle.write(chunk)
+    except OSError as error:
+        print("stopped:", error)
+{item} = KEY''',
+    "huge-image": '''import base64
+from IPython.display import display
+display({"image/png": base64.b64encode(b"0" * 110_000_000).decode()}, raw=True)
+{item} = KEY''',
+    "huge-html": '''from IPython.display import HTML, display
+display(HTML("<p>" + "x" * 20_000_000 + "</p>"))
+{item} = KEY''',
+    "injects-script": '''from IPython.display import HTML, SVG, Javascript, display
+display(HTML('<img src="x" onerror="document.title=\\'PWNED\\'"><script>document.title="PWNED"</script>'))
+display(SVG('<svg xmlns="http://www.w3.org/2000/svg"><script>document.title="PWNED"</script></svg>'))
+display(Javascript('document.title="PWNED"'))
+{item} = KEY''',
     "stderr-warnings": '''import sys, warnings
 warnings.warn("a harmless warning from the student's own code")
 print("note on stderr", file=sys.stderr)
@@ -71,6 +142,17 @@ class Student:
     delete_items: tuple = ()
     edit_tests: bool = False
     timestamp: str | None = "2026-12-01 12:00:00 UTC"
+    written: str | None = None  # the text of every written (markdown) answer
+    plants: bool = False  # leaves links, a hard link, a FIFO and an oversized file in the submitted folder
+
+
+def cgroups_available() -> bool:
+    """Can this machine give a kernel a control group (else the grader falls back to resource limits)?"""
+    from oud_course.grading.confine import Confinement, Limits
+
+    probe = Confinement(Limits())
+    probe.remove()
+    return not probe.why_not
 
 
 def item_points(source_nb) -> dict[str, float]:
@@ -112,6 +194,11 @@ def roster(source_nb) -> list[Student]:
         Student("missing-timestamp", dict(everything), full, timestamp=None, reason="no timestamp.txt"),
         Student("late-two-days", dict(everything), round(full * 0.8, 2), timestamp="2026-12-03 10:00:00 UTC"),
     ]
+    students += [
+        Student("script-in-written-answer", dict(everything), full,
+                written='<script>document.title="PWNED"</script><img src="x" onerror="document.title=\'PWNED\'"> My answer.'),
+        Student("plants-files", dict(everything), full, plants=True, reason="set aside gradebook.db (a symbolic link)"),
+    ]
     # What each attack earns: its honest answers count, its tricks do not.
     earned = {
         "redefines-builtins": 0.0,  # breaks its own kernel's messaging: no answer is written out at all
@@ -122,6 +209,15 @@ def roster(source_nb) -> list[Student]:
         "kernel-exits": 0.0,  # nothing after the first answer cell runs
         "huge-output": full,
         "stderr-warnings": full,
+        "links-own-notebook": full,  # its notebook and folder are read-only copies; nothing it links is followed
+        "leaves-links": full,
+        "reads-environ": full,  # the sandbox's environment holds nothing of the grader's
+        "hogs-memory": 0.0 if cgroups_available() else full - points[first],  # a control group stops the kernel
+        "forks-processes": full,  # the process limit stops the forks; the kernel goes on
+        "fills-disk": full,  # the file-size and folder limits stop the writes; the kernel goes on
+        "huge-image": full,
+        "huge-html": full,
+        "injects-script": full,
     }
     for attack, code in ATTACKS.items():
         students.append(Student(attack, {**everything, first: code}, earned[attack]))
@@ -147,10 +243,28 @@ def write_submission(student: Student, release_nb, source_nb, folder: Path, note
     if student.delete_items:
         doomed = {f"{i}-answer" for i in student.delete_items} | set(student.delete_items)
         nb.cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") not in doomed]
+    if student.written is not None:
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and "Write your answer here" in cell.source:
+                cell.source = student.written
     if student.edit_tests:
         for cell in nb.cells:
             if nbgrader_meta(cell).get("grade") and cell.cell_type == "code":
                 cell.source = "print('All tests passed!')"
     nbformat.write(nb, path)
+    if student.plants:
+        plant_files(folder)
+
+
+def plant_files(folder: Path) -> None:
+    """What a student's own upload could hold besides notebooks: links out, a hard link, a FIFO, a big file."""
+    course = folder.parents[2]
+    os.symlink(course / "gradebook.db", folder / "gradebook.db")
+    os.symlink(course / "source", folder / "answers")
+    os.symlink("/dev/zero", folder / "zero.bin")
+    os.link(course / "course_config.py", folder / "config-copy.py")
+    os.mkfifo(folder / "pipe")
+    (folder / "data.bin").write_bytes(b"0" * 6_000_000)
+    (folder / "notes.txt").write_text("a small regular file is kept\n")
 
 DUE_DATE = "2026-12-01T13:00:00+00:00"  # honest submissions are stamped an hour before it

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import csv
+import os
+import sqlite3
+import stat
 import subprocess
 import sys
 
 import pytest
-from class_simulation import DUE_DATE, roster, write_submission
+from class_simulation import DUE_DATE, cgroups_available, roster, write_submission
 from course_tools import CHECKS, REPO, course_env, make_course, read_nb
 
 from oud_course.grading.sandbox import sandbox_available
 
 ASSIGNMENTS = [p.parent.name for p in CHECKS[:2]]
+
+
+SECRET = "grader-secret-7f3c9a"  # in the grader's environment, as a database password would be
+PROTECTED = ("course_config.py", "nbgrader_config.py")
 
 
 def run_grading(course, env, workers: int = 1) -> tuple[dict, dict]:
@@ -51,9 +58,10 @@ def graded_class(tmp_path_factory):
         missing(sandbox_available())
     course = make_course(tmp_path_factory.mktemp("hostile") / "course")
     plan = set_up_class(course)
-    honest_before = (course / "submitted" / "honest-01").rglob("*.ipynb")
-    snapshot = {p: p.read_bytes() for p in honest_before}
-    env = course_env()
+    protected = [*(course / name for name in PROTECTED), *(course / "source").rglob("*"),
+                 *(course / "submitted" / "honest-01").rglob("*.ipynb")]
+    snapshot = {p: p.read_bytes() for p in protected if p.is_file()}
+    env = course_env(PGPASSWORD=SECRET, GRADER_TOKEN=SECRET)
     grades, report = run_grading(course, env)
     again, _ = run_grading(course, env)
     return plan, grades, report, again, course, snapshot
@@ -85,12 +93,85 @@ def test_faults_are_reported_with_a_reason(graded_class):
 
 @pytest.mark.slow
 def test_nothing_outside_a_submission_was_touched(graded_class):
-    """After the attack on the gradebook, source and other students' files, are they all intact?"""
-    _, _, _, _, course, snapshot = graded_class
-    assert (course / "gradebook.db").stat().st_size > 0
-    assert (course / "source" / ASSIGNMENTS[0]).is_dir()
+    """After the attacks on the gradebook, source, course files and other students' files, are they all intact?"""
+    plan, _, _, _, course, snapshot = graded_class
     for path, data in snapshot.items():
-        assert path.read_bytes() == data, f"{path} was changed"
+        assert not path.is_symlink() and path.read_bytes() == data, f"{path} was changed"
+        assert path.stat().st_mode & 0o222, f"{path} lost its write bits (a chmod followed a link)"
+    assert os.stat("/dev/zero").st_mode & 0o666 == 0o666
+    gradebook = course / "gradebook.db"
+    assert not gradebook.is_symlink() and gradebook.read_bytes()[:16] == b"SQLite format 3\x00"
+    with sqlite3.connect(gradebook) as db:
+        students = {row[0] for row in db.execute("select id from student")}
+    assert {name for _, name in plan} <= students
+
+
+def _files(course):
+    for folder in ("autograded", "feedback"):
+        yield from (p for p in (course / folder).rglob("*") if not p.is_dir() or p.is_symlink())
+
+
+@pytest.mark.slow
+def test_autograded_and_feedback_hold_only_small_regular_files(graded_class):
+    """Is every file graders and students get back a regular file, under its cap, with no copy of a protected file?"""
+    _, _, _, _, course, _ = graded_class
+    protected = {(course / name).read_bytes() for name in PROTECTED} | {(course / "gradebook.db").read_bytes()[:4096]}
+    for path in _files(course):
+        info = os.lstat(path)
+        assert stat.S_ISREG(info.st_mode) and info.st_nlink == 1, f"{path} is not a plain regular file"
+        assert info.st_size < 6_000_000, f"{path} is {info.st_size} bytes"
+        data = path.read_bytes()
+        assert not any(data.startswith(p) for p in protected), f"{path} is a copy of a protected file"
+        assert path.suffix in (".ipynb", ".html", ".txt"), f"{path} was copied back"
+
+
+@pytest.mark.slow
+def test_no_secret_of_the_grader_reaches_a_submission(graded_class):
+    """Does no autograded notebook or feedback page hold a value from the grader's environment?"""
+    _, _, _, _, course, _ = graded_class
+    leaks = [p for p in _files(course) if SECRET.encode() in p.read_bytes()]
+    assert leaks == []
+
+
+@pytest.mark.slow
+def test_no_live_script_in_feedback_or_autograded_notebooks(graded_class):
+    """Is every script, event handler and SVG a submission produced escaped or removed?"""
+    _, _, _, _, course, _ = graded_class
+    for student in ("injects-script", "script-in-written-answer"):
+        for path in (course / "feedback" / student).rglob("*.html"):
+            html = path.read_text()
+            assert 'document.title="PWNED"</script>' not in html and "onerror=" not in html, path
+        for path in (course / "autograded" / student).rglob("*.ipynb"):
+            outputs = [o for c in read_nb(path).cells for o in c.get("outputs", [])]
+            mimes = {m for o in outputs for m in o.get("data", {})}
+            assert not mimes & {"application/javascript", "image/svg+xml"}, mimes
+            assert not any("<script" in str(o.get("data", {}).get("text/html", "")) for o in outputs)
+
+
+@pytest.mark.slow
+def test_limits_stop_the_submission_that_hits_them_with_the_reason(graded_class):
+    """Does the memory hog's notebook say which limit stopped it, and the disk filler's that its writes were stopped?"""
+    _, _, _, _, course, _ = graded_class
+    hog = next((course / "autograded" / "hogs-memory").rglob("*.ipynb")).read_text()
+    if cgroups_available():
+        assert "KernelStopped" in hog and "memory limit of 1024 MiB reached" in hog
+    else:  # the fallback's address-space limit makes the allocation fail inside the kernel
+        assert "MemoryError" in hog
+    filler = next((course / "autograded" / "fills-disk").rglob("*.ipynb")).read_text()
+    assert filler.count("stopped:") == 2
+
+
+@pytest.mark.slow
+def test_planted_files_are_set_aside_and_named(graded_class):
+    """Are links, the hard link, the FIFO and the oversized file set aside (kept for the instructor) and named in the report?"""
+    _, _, report, _, course, _ = graded_class
+    for assignment in ASSIGNMENTS:
+        reason = report[assignment, "plants-files"]["reason"]
+        for name, why in [("gradebook.db", "a symbolic link"), ("answers", "a symbolic link"), ("zero.bin", "a symbolic link"),
+                          ("config-copy.py", "a hard link"), ("pipe", "a FIFO"), ("data.bin", "over 5 MB")]:
+            assert f"set aside {name} ({why}" in reason, (name, reason)
+            assert os.path.lexists(course / "intake" / assignment / "set-aside" / "submitted" / "plants-files" / name)
+        assert (course / "feedback" / "plants-files" / assignment / "notes.txt").is_file()
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ import json
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Integer, default
 
 _NOTE = "... output cut at {} characters ..."
 
@@ -67,6 +67,10 @@ def _trusted(cell) -> bool:
 
 class InertOutputs(SanitizeHTML):
     """Escape HTML, drop script, SVG and widget outputs from every output, and escape HTML in cells a student can edit."""
+
+    @default("enabled")
+    def _on(self) -> bool:
+        return True  # nbconvert's preprocessors are off unless enabled; this one is only ever listed to run
 
     def preprocess_cell(self, cell, resources, cell_index):
         if cell.cell_type == "code":
