@@ -69,3 +69,25 @@ def test_a_written_answer_is_escaped_but_instructor_cells_are_not():
     for cell in (answer, added):
         assert "<script>" not in cell.source and "<img" not in cell.source
     assert instructor.source == "<details><summary>Hint</summary>x</details>"
+
+
+def test_output_past_the_cap_is_dropped_as_it_arrives_but_answers_still_count():
+    """Past the submission's output cap, is further output dropped with one note, while answer records still arrive?"""
+    from oud_course.answers import MIME_TYPE
+    from oud_course.grading.execute import SafeExecute
+
+    client = SafeExecute(sandbox=False, max_output_mb=1)
+    client.reset_execution_trackers()
+    client._output_bytes, client._output_capped, client.clear_before_next_output = 0, False, False
+
+    def message(data):
+        return {"msg_type": "display_data", "parent_header": {"msg_id": "m"}, "header": {"msg_type": "display_data"},
+                "content": {"data": data, "metadata": {}, "transient": {}}}
+
+    outs = []
+    for _ in range(3):
+        client.output(outs, message({"text/plain": "x" * 600_000}), None, 0)
+    client.output(outs, message({MIME_TYPE: {"item": "q1", "defined": True, "answer": "b"}}), None, 0)
+    kinds = [o.get("output_type") for o in outs]
+    assert kinds == ["display_data", "stream", "display_data"]
+    assert "dropped" in outs[1]["text"] and MIME_TYPE in outs[2]["data"]
