@@ -4,7 +4,8 @@ Usage: ``python -m benchmarks [--only 1,3a,...] [--skip 2,5] [--quick]`` (``make
 
 Items: 1 grading overhead, 2 class throughput, 3a widget response (Python), 3b widget response
 (browser), 4 lesson weight, 5 environment, 6 time to first widget, 7a lesson kernel memory,
-7b grading worker memory, 7c JupyterLab + lesson kernel memory. 1 and 7b come from one
+7b grading worker memory, 7c JupyterLab + lesson kernel memory, 8a regrade from stored answers,
+8b item analysis report. 1 and 7b come from one
 measurement, as do 4 and 7a, and 6 and 7c.
 
 Each item's samples go to benchmarks/results.json; a partial run (--only/--skip) keeps the other
@@ -28,7 +29,7 @@ from benchmarks.common import REPO, Row, machine_line, say
 DOC = REPO / "docs" / "performance.md"
 RESULTS = REPO / "benchmarks" / "results.json"
 NOTES_MARK = "<!-- notes -->"
-ORDER = ["1", "2", "3a", "3b", "4", "5", "6", "7a", "7b", "7c"]
+ORDER = ["1", "2", "3a", "3b", "4", "5", "6", "7a", "7b", "7c", "8a", "8b"]
 # Placeholders for items not measured (yet) in any run: what each is.
 WHAT = {
     "1": "Grading overhead: autograding correct submissions of every check",
@@ -41,12 +42,15 @@ WHAT = {
     "7a": "Memory: peak RSS of a lesson's kernel after running it",
     "7b": "Memory: one grading worker (nbgrader and its kernel together)",
     "7c": "Memory: JupyterLab plus one lesson kernel together",
+    "8a": "Regrade from stored answers: a class of 500 × every check",
+    "8b": "Item analysis report: a class of 500 × every check",
 }
 TARGETS = {
     "1": "≤ 1.2x", "2": "parallel ≤ 0.6x serial wall time, identical grades",
     "3a": "median ≤ 30 ms and p95 ≤ 60 ms for every interaction", "3b": "≤ 1.5x the reference, every widget",
     "4": "≤ 1.5 s for each lesson", "5": "≤ 5 extra distributions", "6": "≤ 1.3x the reference, every lesson",
     "7a": "≤ 1.3x the reference, every lesson", "7b": "≤ 400 MB", "7c": "< 1024 MB",
+    "8a": "≤ 60 s, against a full re-autograde estimated in the same run", "8b": "≤ 30 s",
 }
 
 
@@ -154,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     machine_before = machine_line()
     say(f"benchmarks: {', '.join(k for k in ORDER if k in wanted)}; {machine_before}")
 
-    from benchmarks import browser, environment, grading, lessons, widgets
+    from benchmarks import analysis, browser, environment, grading, lessons, widgets
 
     rows: list[Row] = []
     left_out: list[Row] = []  # items the time budget left out; shown only if they have no earlier result
@@ -166,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += _step(["3b", "6", "7c"], wanted, browser.run, reps=4 if quick else 10, runs=1 if quick else 5,
                   only=wanted)
     rows += _step(["5"], wanted, environment.run)
+    rows += _step(["8a", "8b"], wanted, analysis.run, students=100 if quick else 500)
     if "2" in wanted and not args.only:
         estimate = _class_estimate(rows, args.students)
         spent = (time.perf_counter() - started) / 60
