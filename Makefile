@@ -68,4 +68,4 @@ bench: $(STAMP) system-packages
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
-	rm -rf build submitted autograded feedback exchange gradebook.db answers report regrade-*.csv
+	rm -rf build submitted autograded feedback exchange intake gradebook.db answers report regrade-*.csv
