@@ -44,8 +44,6 @@ def check(root: Path, assignment: str, graded: bool, timeout: float = 900) -> st
     """Grade the answer key of ``assignment``; return "" at full marks, else why not."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from oud_course.build import generate_release
-
     scratch = Path(tempfile.mkdtemp(prefix="oud-preflight-"))
     try:
         # The instructor's own files: trusted, and a student's hard link to one must not stop grading.
@@ -53,12 +51,16 @@ def check(root: Path, assignment: str, graded: bool, timeout: float = 900) -> st
             shutil.copyfile(root / name, scratch / name)
         shutil.copytree(root / "source" / assignment, scratch / "source" / assignment)
         db_url = f"sqlite:///{scratch / 'gradebook.db'}"
-        generate_release(scratch, [assignment], scratch / "release", graded=graded, db_url=db_url)
+        env = {**os.environ, "COURSE_DB_URL": db_url}
+        built = subprocess.run([sys.executable, "-m", "oud_course.build", "release", "--root", str(scratch), "--only", assignment,
+                                "--out", str(scratch / "release"), "--db-url", db_url, *(["--graded"] if graded else [])],
+                               cwd=scratch, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+        if built.returncode != 0:
+            return "the assignment could not be generated from source/: " + built.stderr.strip()[-600:]
         submission = scratch / "submitted" / STUDENT / assignment
         submission.mkdir(parents=True)
         for notebook in sorted((scratch / "source" / assignment).glob("*.ipynb")):
             shutil.copy(notebook, submission / notebook.name)
-        env = {**os.environ, "COURSE_DB_URL": db_url}
         done = subprocess.run([sys.executable, "-m", "oud_course.grading.cli", "autograde", assignment,
                                "--student", STUDENT, "--force"], cwd=scratch, env=env, capture_output=True,
                               text=True, timeout=timeout, check=False)
