@@ -64,6 +64,23 @@ def declarations(gradebook, assignment: str) -> dict[tuple[str, str], dict]:
     return found
 
 
+def source_declarations(root: Path, assignment: str, course_id: str) -> dict[tuple[str, str], dict]:
+    """(notebook, item) -> {"item", "expect", "points"} as source/ declares them now (derived in memory)."""
+    from oud_course.grading.decide import hidden_expectation
+    from oud_course.grading.derive import derive_checks
+
+    found = {}
+    for path in sorted((root / "source" / assignment).glob("*.ipynb")):
+        nb = derive_checks(nbformat.read(path, as_version=4), assignment, course_id, self_check=False)
+        for cell in nb.cells:
+            call = hidden_expectation(cell)
+            if call:
+                points = float(cell.metadata["nbgrader"]["points"])
+                found[(path.stem, cell.metadata["nbgrader"]["grade_id"])] = {"item": call[0], "expect": call[1],
+                                                                              "points": points}
+    return found
+
+
 def stored_answers(root: Path, assignment: str, student: str, notebook: str, timestamp) -> tuple[dict | None, str]:
     """The stored items of one submitted notebook, or None and why they cannot be used."""
     path = answers_path(root, assignment, student)
@@ -138,6 +155,8 @@ def regrade_assignment(root: Path, assignment: str, settings: dict, workers: int
     start = time.monotonic()
     with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
         before = declarations(gradebook, assignment)
+    if source_declarations(root, assignment, settings["COURSE_ID"]) == before:  # nothing to do: skip nbgrader's generate
+        return Result(assignment, [], [], [], seconds=time.monotonic() - start)
     prepare(root, assignment, settings)  # records source/'s current declarations, as make grade does
     with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
         after = declarations(gradebook, assignment)
