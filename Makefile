@@ -9,7 +9,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # nbgrader calls `alembic` by name when it creates a gradebook.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test release release-graded grade report regrade system-packages clean bench site
+.PHONY: lab test check release release-graded grade report regrade system-packages clean bench site
 
 # The course's JupyterLab keyboard shortcuts (see the file). A wheel install puts them in place from pyproject's
 # data-files; setuptools' editable install skips data-files, so the venv gets them here.
@@ -34,6 +34,10 @@ system-packages:
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast loop (about a minute): everything that needs no browser, PostgreSQL, network or full grading run.
+check: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser and not postgres and not network" --durations=15 $(PYTEST_ARGS)
 
 release: $(STAMP)
 	$(BIN)/python -m oud_course.build release

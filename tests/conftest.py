@@ -10,6 +10,13 @@ from course_tools import make_course
 pytest_plugins = ["postgres"]
 
 
+def pytest_collection_modifyitems(items):
+    """Mark what each test needs from its fixtures, so `make check` can leave out servers it would start."""
+    for item in items:
+        if "postgres_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture
 def course(tmp_path) -> Path:
     """A fresh course folder with this repository's config and source/, and its own SQLite gradebook."""

@@ -122,6 +122,7 @@ def test_conda_specs_become_pip_requirements():
     assert _pip_requirement("matplotlib").specifier.contains("3.9.0")
 
 
+@pytest.mark.network
 def test_binder_environment_resolves_against_the_package_index(tmp_path):
     """Does pip, for Python 3.11 and wheels only, resolve every package environment.yml names to a version it allows?
 
