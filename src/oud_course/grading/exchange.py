@@ -34,9 +34,10 @@ def received_at(folder: Path) -> datetime:
 def claimed_at(folder: Path) -> datetime | None:
     """The time the student's own timestamp.txt claims, if it is a readable regular file."""
     try:
-        return parse_utc(intake.open_regular(folder / "timestamp.txt", 1000).decode("utf-8").strip())
-    except (OSError, ValueError, UnicodeDecodeError):
+        claimed = parse_utc(intake.open_regular(folder / "timestamp.txt", 1000).decode("utf-8").strip())
+    except (OSError, ValueError, UnicodeDecodeError, OverflowError):
         return None
+    return claimed.replace(tzinfo=timezone.utc) if claimed.tzinfo is None else claimed  # nbgrader's parse gives naive UTC
 
 
 class SafeExchangeCollect(ExchangeCollect):
