@@ -5,16 +5,15 @@ It is also plain Python: `runpy.run_path("course_config.py")` gives the constant
 
 import os
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.preprocessors import (
-    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput, ClearSolutions,
-    ComputeChecksums, DeduplicateIds, GetGrades, IgnorePattern, IncludeHeaderFooter, InstantiateTests, LimitOutput,
-    LockCells, OverwriteCells, OverwriteKernelspec, SaveAutoGrades, SaveCells,
+    CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, Execute, GetGrades, LimitOutput, OverwriteCells,
 )
 
 from oud_course.grading import (
     DecideGrades, DeriveItemChecks, InertOutputs, RestoreDeletedCells, SafeExecute, StripExpectations, TrimOutput,
 )
+from oud_course.grading.pipelines import extend, nbgrader_default
 from oud_course.grading.plugins import PercentPerDayLate, WideCsvExport
 
 try:
@@ -81,25 +80,22 @@ c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^_/]+)_(?P<timesta
 c.DeriveItemChecks.self_check = SELF_CHECK  # the self-check switch (see SELF_CHECK)
 c.DeriveItemChecks.course_id = COURSE_ID  # item salts derive from it, so releases are reproducible
 
-# nbgrader's generate pipeline with DeriveItemChecks first: the formgrader's Generate agrees with `make release`.
-c.GenerateAssignment.preprocessors = [
-    DeriveItemChecks, IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions, ClearOutput,
-    CheckCellMetadata, ComputeChecksums, SaveCells, ClearHiddenTests, ClearMarkScheme, ComputeChecksums,
-    CheckCellMetadata,
-]
-# nbgrader's sanitize pipeline with RestoreDeletedCells before OverwriteCells (deleted cells come back
-# as released), then StripExpectations: expected answers stay in the gradebook, out of the notebook
-# file and cells a submission's code can read while it runs.
-c.Autograde.sanitize_preprocessors = [
-    ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreDeletedCells, OverwriteCells, CheckCellMetadata,
-    StripExpectations,
-]
-# nbgrader's autograde pipeline, with SafeExecute for Execute (a dead kernel ends the run, not the
-# grading), DecideGrades right after it (points come from the clean process), TrimOutput and InertOutputs
-# (nothing a submission printed runs as script in the formgrader or feedback).
-c.Autograde.autograde_preprocessors = [
-    SafeExecute, DecideGrades, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, TrimOutput, InertOutputs,
-    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
-]
+# Each pipeline is nbgrader's own default with the course's steps put in (tests/test_pipelines.py notices when
+# nbgrader's defaults change). Generate: DeriveItemChecks first, so the formgrader's Generate agrees with `make release`.
+c.GenerateAssignment.preprocessors = extend(nbgrader_default(GenerateAssignment, "preprocessors"), first=[DeriveItemChecks])
+# Sanitize: RestoreDeletedCells before OverwriteCells (deleted cells come back as released), then StripExpectations:
+# expected answers stay in the gradebook, out of the notebook file and cells a submission's code can read while it runs.
+c.Autograde.sanitize_preprocessors = extend(
+    nbgrader_default(Autograde, "sanitize_preprocessors"),
+    before={OverwriteCells: [RestoreDeletedCells]}, after={CheckCellMetadata: [StripExpectations]},
+)
+# Autograde: SafeExecute for Execute (a sandbox with limits; a dead kernel ends the run, not the grading),
+# DecideGrades right after it (points come from the clean process), TrimOutput and InertOutputs after
+# LimitOutput (outputs capped, and nothing a submission printed runs as script in the formgrader or feedback).
+c.Autograde.autograde_preprocessors = extend(
+    nbgrader_default(Autograde, "autograde_preprocessors"),
+    replace={Execute: SafeExecute}, after={SafeExecute: [DecideGrades], LimitOutput: [TrimOutput, InertOutputs]},
+)
 # Feedback never shows hidden tests or mark schemes (nbgrader's own feedback would include both).
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ClearMarkScheme, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = extend(nbgrader_default(GenerateFeedback, "preprocessors"),
+                                          after={GetGrades: [ClearHiddenTests, ClearMarkScheme]})
