@@ -96,3 +96,18 @@ def test_gradebooks_of_one_process_share_an_engine(monkeypatch, tmp_path):
         assert sorted(s.id for s in gradebook.students) == ["learner0", "learner1", "learner2"]
     assert len({id(e) for e in engines}) == 1
     assert engines[0].pool.checkedout() == 0  # every closed Gradebook gave its connection back
+
+
+def test_the_launcher_patches_fit_the_installed_nbgrader():
+    """Is the installed nbgrader one the patches were written for, with every name they replace where they expect it?"""
+    import inspect
+
+    from nbgrader import api
+    from nbgrader.nbgraderformat import common
+
+    from oud_course.grading import cli
+
+    assert cli.patches_fit(), "nbgrader changed: check share_gradebook_engines and check_metadata_schema_once in cli.py"
+    assert "create_engine(" in inspect.getsource(api.Gradebook.__init__)  # the engine every Gradebook makes
+    assert "jsonschema.validate(" in inspect.getsource(common)  # the one validation call replaced
+    assert callable(api.Gradebook.close)
