@@ -32,7 +32,7 @@ from oud_course.grading.evaluate import evaluate
 
 @dataclass
 class Change:
-    """One submission whose points or maximum changed."""
+    """One submission whose score changed."""
 
     student: str
     old_score: float
@@ -46,14 +46,14 @@ class Result:
 
     assignment: str
     changed_items: list  # (notebook, item), sorted
-    changes: list  # Change, one per submission whose points or maximum changed
+    changes: list  # Change, one per submission whose score changed
     skipped: list  # (student, why) for submissions that could not be regraded
     feedback: list = field(default_factory=list)  # students whose verdicts, points or maximum changed
     seconds: float = 0.0
 
 
 def declarations(gradebook, assignment: str) -> dict[tuple[str, str], dict]:
-    """(notebook, item) -> {"expect", "points"} of every item the gradebook holds for ``assignment``."""
+    """(notebook, item) -> {"item", "expect", "points"} of every item the gradebook holds for ``assignment``."""
     found = {}
     for notebook in gradebook.find_assignment(assignment).notebooks:
         points = {cell.name: float(cell.max_score) for cell in notebook.grade_cells}
