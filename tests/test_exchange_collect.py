@@ -43,7 +43,7 @@ def collected(tmp_path_factory):
         from course_tools import missing
         missing(sandbox_available())
     course = make_course(tmp_path_factory.mktemp("exchange") / "course")
-    due = datetime.now(timezone.utc) - timedelta(hours=30)
+    due = datetime.now(timezone.utc) - timedelta(hours=20)  # so the real hand-in is one started day late
     with open(course / "course_config.py", "a") as config:
         config.write(f"\nDUE_DATES[{ASSIGNMENT!r}] = {due.isoformat()!r}\n")
     source_nb = read_nb(CHECKS[0])
