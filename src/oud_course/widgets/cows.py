@@ -14,6 +14,7 @@ from traitlets import Dict, Unicode, observe, validate
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
 from oud_course.widgets._keyboard import show_keyboard_focus
+from oud_course.widgets._shared import Ready, one_of
 from oud_course.widgets._stamped_text import StampedText
 
 _DATA = load("cows.json")
@@ -64,7 +65,7 @@ def _option_label(entry: dict) -> str:
     return f"{entry['score']}: {entry['anchor']}" if entry.get("anchor") else str(entry["score"])
 
 
-class COWSScorer(widgets.VBox):
+class COWSScorer(Ready, widgets.VBox):
     """Score each of the 11 COWS items (or load a practice case) and watch the total and its band.
 
     ``scores`` maps each item key to its score; ``case`` is the practice case loaded ("" for none).
@@ -111,9 +112,10 @@ class COWSScorer(widgets.VBox):
         self.reset_button.on_click(lambda _: self.reset())
         widgets.link((self.case_picker, "value"), (self, "case"))
         self._redraws_held = False
-        self.scores = {item["key"]: 0 for item in ITEMS}  # before the figure exists, so the observers draw nothing yet
+        self.scores = {item["key"]: 0 for item in ITEMS}
         self.case = case
         self._build_figure()
+        self._ready = True
         self._redraw()
 
     @property
@@ -151,9 +153,7 @@ class COWSScorer(widgets.VBox):
 
     @validate("case")
     def _known_case(self, proposal):
-        if proposal["value"] and proposal["value"] not in self._cases:
-            raise ValueError(f"case must be one of {sorted(self._cases)} or '', not {proposal['value']!r}")
-        return proposal["value"]
+        return one_of("case", proposal["value"], self._cases, empty_ok=True)
 
     @observe("case")
     def _on_case(self, change) -> None:
@@ -185,8 +185,8 @@ class COWSScorer(widgets.VBox):
             self._redraw()
 
     def _can_redraw(self) -> bool:
-        """Whether a change should redraw now: not while the figure is being built or a reset is under way."""
-        return hasattr(self, "_gauge") and not self._redraws_held
+        """Whether a change should redraw now: not before the widget is ready, nor while a reset is under way."""
+        return self._ready and not self._redraws_held
 
     def _build_figure(self) -> None:
         """Item bars above, the 0-48 gauge with its five bands below (built once, updated in place)."""

@@ -11,6 +11,7 @@ from traitlets import Bool, Int, List, Unicode, observe, validate
 
 from oud_course.data import load
 from oud_course.widgets._keyboard import show_keyboard_focus
+from oud_course.widgets._shared import one_of
 
 CRITERIA = range(1, 12)
 # DSM-5-TR (Am J Addict, PMC6590307, Table 1): criterion 10 is tolerance, 11 withdrawal; neither
@@ -170,9 +171,7 @@ class CriteriaChecker(widgets.VBox):
 
     @validate("vignette")
     def _known_vignette(self, proposal):
-        if proposal["value"] not in self._vignettes:
-            raise ValueError(f"vignette must be one of {sorted(self._vignettes)}, not {proposal['value']!r}")
-        return proposal["value"]
+        return one_of("vignette", proposal["value"], self._vignettes)
 
     @validate("ticked")
     def _criteria_only(self, proposal):

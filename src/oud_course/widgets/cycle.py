@@ -7,17 +7,18 @@ import math
 
 import ipywidgets as widgets
 from matplotlib.patches import FancyArrowPatch
-from traitlets import Int, Unicode, observe, validate
+from traitlets import Int, Unicode, validate
 
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
 from oud_course.widgets._keyboard import show_keyboard_focus
+from oud_course.widgets._shared import GroupedItems, between, one_of
 
 _IDLE_FACE, _IDLE_EDGE = "#F2F2F2", PALETTE["grey"]
 _LIT_FACE, _LIT_EDGE = PALETTE["highlight"], PALETTE["black"]
 
 
-class DependenceCycle(widgets.VBox):
+class DependenceCycle(GroupedItems, widgets.VBox):
     """Step through a loop of stages, or pick one, and read what happens there.
 
     ``loop`` is ``"dependence"`` or ``"addiction"``; ``stage`` is the 0-based highlighted stage.
@@ -39,7 +40,6 @@ class DependenceCycle(widgets.VBox):
         self.view = FigureView(figsize=(6.0, 4.4), label="Cycle diagram")
         self.explanation = widgets.HTML(layout=widgets.Layout(max_width="46em"))
         self._artists: dict[str, list] = {}  # each loop's arrows and idle stage boxes, drawn once per loop
-        self._filling = False
         super().__init__(
             [
                 self.loop_picker,
@@ -52,11 +52,12 @@ class DependenceCycle(widgets.VBox):
         show_keyboard_focus(self)
         self.previous_button.on_click(lambda _: self.step(-1))
         self.next_button.on_click(lambda _: self.step(+1))
+        self._follow("loop", "stage", self.stage_picker)
         widgets.link((self.loop_picker, "value"), (self, "loop"))
-        self.loop, self.stage = loop, stage  # before the figure exists, so the observers draw nothing yet
+        self.loop, self.stage = loop, stage
         self._build_figure()
-        self._show_loop()
-        self.stage_picker.observe(self._on_pick, "index")
+        self._ready = True
+        self._show_group()
         self._highlight()
 
     @property
@@ -70,34 +71,11 @@ class DependenceCycle(widgets.VBox):
 
     @validate("loop")
     def _known_loop(self, proposal):
-        if proposal["value"] not in self._loops:
-            raise ValueError(f"loop must be one of {sorted(self._loops)}, not {proposal['value']!r}")
-        return proposal["value"]
+        return one_of("loop", proposal["value"], self._loops)
 
     @validate("stage")
     def _stage_in_loop(self, proposal):
-        if not 0 <= proposal["value"] < len(self.stages):
-            raise ValueError(f"stage must be between 0 and {len(self.stages) - 1}")
-        return proposal["value"]
-
-    @observe("loop")
-    def _on_loop(self, change) -> None:
-        if change["old"] == change["new"] or not self._artists:
-            return
-        self._show_loop()
-        if self.stage == 0:
-            self._highlight()  # the stage did not change, so its observer will not redraw
-        else:
-            self.stage = 0
-
-    def _on_pick(self, change) -> None:
-        if change["new"] is not None and not self._filling:  # new options briefly leave nothing picked
-            self.stage = change["new"]
-
-    @observe("stage")
-    def _on_stage(self, change) -> None:
-        if self._artists:
-            self._highlight()
+        return between("stage", proposal["value"], 0, len(self.stages) - 1)
 
     @staticmethod
     def _points(count: int) -> list[tuple[float, float]]:
@@ -139,17 +117,13 @@ class DependenceCycle(widgets.VBox):
                                     "linewidth": 2.4})
         self.view.animate(self._lit)
 
-    def _show_loop(self) -> None:
+    def _show_group(self) -> None:
         """Show the chosen loop's diagram and list its stages in the picker."""
         for key, artists in self._artists.items():
             for artist in artists:
                 artist.set_visible(key == self.loop)
         self._axes.set_title(self._loops[self.loop]["title"], fontsize=12)
-        self._filling = True  # the picker's own index changes while it is refilled are not choices
-        try:
-            self.stage_picker.options = [f"{i + 1}. {s['name']}" for i, s in enumerate(self.stages)]
-        finally:
-            self._filling = False
+        self._fill_items([f"{i + 1}. {s['name']}" for i, s in enumerate(self.stages)])
 
     def _highlight(self) -> None:
         """Light the chosen stage, redraw the image and rewrite both text panels."""

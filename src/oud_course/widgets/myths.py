@@ -9,6 +9,7 @@ from traitlets import Int, Unicode, observe, validate
 
 from oud_course.data import load
 from oud_course.widgets._keyboard import show_keyboard_focus
+from oud_course.widgets._shared import between, one_of
 
 # Dark Okabe-Ito green and vermillion on pale tints (6.2:1 and 5.5:1): text colour and background are set together,
 # so the verdict reads the same in a light or a dark theme.
@@ -86,8 +87,7 @@ class MythOrFact(widgets.VBox):
         """Answer the statement on show with ``verdict`` ("myth", "fact" or "partly"); only the first answer counts."""
         if self.choice:
             return
-        if verdict not in self._labels:
-            raise ValueError(f"verdict must be one of {sorted(self._labels)}, not {verdict!r}")
+        one_of("verdict", verdict, self._labels)
         self.answered += 1
         if verdict == self.statement["verdict"]:
             self.score += 1
@@ -111,15 +111,11 @@ class MythOrFact(widgets.VBox):
 
     @validate("position")
     def _position_in_range(self, proposal):
-        if not 0 <= proposal["value"] < len(self.statements):
-            raise ValueError(f"position must be between 0 and {len(self.statements) - 1}")
-        return proposal["value"]
+        return between("position", proposal["value"], 0, len(self.statements) - 1)
 
     @validate("choice")
     def _known_choice(self, proposal):
-        if proposal["value"] not in ("", *self._labels):
-            raise ValueError(f"choice must be '' or one of {sorted(self._labels)}")
-        return proposal["value"]
+        return one_of("choice", proposal["value"], self._labels, empty_ok=True)
 
     @observe("position", "choice")
     def _on_change(self, change) -> None:

@@ -16,6 +16,7 @@ from traitlets import Bool, Int, Unicode, observe, validate
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
 from oud_course.widgets._keyboard import show_keyboard_focus
+from oud_course.widgets._shared import Ready, one_of
 from oud_course.widgets._stamped_text import StampedText
 
 DATA_FILE = "overdose_deaths.csv"
@@ -63,7 +64,7 @@ def percent_change(earlier: float, later: float) -> float:
     return 100.0 * (later - earlier) / earlier
 
 
-class OverdoseExplorer(widgets.VBox):
+class OverdoseExplorer(Ready, widgets.VBox):
     """Deaths by year for one series or both; pick two years, work out the change, then reveal it to check.
 
     ``series`` is ``"all"``, ``"opioid"`` or ``"both"``; ``start`` and ``end`` are years in the table.
@@ -112,9 +113,9 @@ class OverdoseExplorer(widgets.VBox):
         widgets.link((self.start_picker, "value"), (self, "start"))
         widgets.link((self.end_picker, "value"), (self, "end"))
         widgets.link((self.change_toggle, "value"), (self, "show_change"))
-        # Before the axes exist, so the observer draws nothing yet.
         self.series, self.start, self.end, self.show_change = series, start, end, show_change
         self._build_axes()
+        self._ready = True
         self._redraw()
 
     @property
@@ -143,9 +144,7 @@ class OverdoseExplorer(widgets.VBox):
 
     @validate("series")
     def _known_series(self, proposal):
-        if proposal["value"] not in SERIES:
-            raise ValueError(f"series must be one of {sorted(SERIES)}, not {proposal['value']!r}")
-        return proposal["value"]
+        return one_of("series", proposal["value"], SERIES)
 
     @validate("start", "end")
     def _year_in_table(self, proposal):
@@ -155,7 +154,7 @@ class OverdoseExplorer(widgets.VBox):
 
     @observe("series", "start", "end", "show_change")
     def _on_change(self, change) -> None:
-        if hasattr(self, "_bars"):
+        if self._ready:
             self._redraw()
 
     def _build_axes(self) -> None:

@@ -14,6 +14,7 @@ from traitlets import Bool, Float, observe, validate
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
 from oud_course.widgets._keyboard import show_keyboard_focus
+from oud_course.widgets._shared import Ready
 
 ACTIONS = ("full", "partial", "antagonist", "blocked")
 MIN_EXPONENT, MAX_EXPONENT = -2, 3  # amounts from 0.01 to 1,000 relative units, on a log scale
@@ -60,7 +61,7 @@ def _units(amount: float) -> str:
     return f"{amount:,.0f}" if amount >= 10 else f"{amount:.2g}"
 
 
-class ReceptorExplorer(widgets.VBox):
+class ReceptorExplorer(Ready, widgets.VBox):
     """Show each kind of drug's response curve and read off its response at a chosen amount.
 
     ``show_full``, ``show_partial`` and ``show_antagonist`` switch the three curves on and off;
@@ -108,6 +109,7 @@ class ReceptorExplorer(widgets.VBox):
         self.show_full = self.show_partial = self.show_antagonist = True
         self.amount, self.antagonist_added = amount, antagonist_added
         self._build_axes()
+        self._ready = True
         self._redraw()
 
     @property
@@ -124,7 +126,7 @@ class ReceptorExplorer(widgets.VBox):
 
     @observe("show_full", "show_partial", "show_antagonist", "antagonist_added", "amount")
     def _on_change(self, change) -> None:
-        if hasattr(self, "_curves"):
+        if self._ready:
             self._redraw()
 
     def _build_axes(self) -> None:

@@ -6,11 +6,12 @@ import html
 import textwrap
 
 import ipywidgets as widgets
-from traitlets import Int, Unicode, observe, validate
+from traitlets import Int, Unicode, validate
 
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
 from oud_course.widgets._keyboard import show_keyboard_focus
+from oud_course.widgets._shared import GroupedItems, between, one_of
 
 _IDLE_FACE, _IDLE_EDGE = "#F2F2F2", PALETTE["grey"]
 _PROTECTIVE_FACE, _PROTECTIVE_EDGE = "#DDF1EA", PALETTE["green"]
@@ -22,7 +23,7 @@ def _wrap(text: str, width: int = 15) -> str:
     return textwrap.fill(text, width)
 
 
-class RiskFactorExplorer(widgets.VBox):
+class RiskFactorExplorer(GroupedItems, widgets.VBox):
     """Pick a domain and a factor in it; read the evidence for that factor and where it comes from.
 
     ``domain`` is a key of the data's domains (``"genetic"``, ``"medical"``, ``"psychological"``,
@@ -53,16 +54,16 @@ class RiskFactorExplorer(widgets.VBox):
         self.schematic.add_class("oud-schematic")
         self._boxes: dict[tuple[str, int], object] = {}
         self._headers: dict[str, object] = {}
-        self._filling = False
         super().__init__([self.domain_picker, self.factor_picker, self.view, self.evidence, self.schematic])
         self.add_class("oud-risk-factor-explorer")
         show_keyboard_focus(self)
+        self._follow("domain", "factor", self.factor_picker)
         widgets.link((self.domain_picker, "value"), (self, "domain"))
-        self.domain, self.factor = domain, factor  # before the map exists, so the observers draw nothing yet
+        self.domain, self.factor = domain, factor
         self._draw_map()
         self._draw_schematic()
-        self._fill_picker()
-        self.factor_picker.observe(self._on_pick, "index")
+        self._ready = True
+        self._show_group()
         self._highlight()
 
     def _label(self, key: str) -> str:
@@ -83,42 +84,15 @@ class RiskFactorExplorer(widgets.VBox):
 
     @validate("domain")
     def _known_domain(self, proposal):
-        if proposal["value"] not in self._domains:
-            raise ValueError(f"domain must be one of {sorted(self._domains)}, not {proposal['value']!r}")
-        return proposal["value"]
+        return one_of("domain", proposal["value"], self._domains)
 
     @validate("factor")
     def _factor_in_domain(self, proposal):
-        if not 0 <= proposal["value"] < len(self.factors):
-            raise ValueError(f"factor must be between 0 and {len(self.factors) - 1}")
-        return proposal["value"]
+        return between("factor", proposal["value"], 0, len(self.factors) - 1)
 
-    @observe("domain")
-    def _on_domain(self, change) -> None:
-        if change["old"] == change["new"] or not self._boxes:
-            return
-        self._fill_picker()
-        if self.factor == 0:
-            self._highlight()  # the factor did not change, so its observer will not redraw
-        else:
-            self.factor = 0
-
-    def _on_pick(self, change) -> None:
-        if change["new"] is not None and not self._filling:  # new options briefly leave nothing picked
-            self.factor = change["new"]
-
-    @observe("factor")
-    def _on_factor(self, change) -> None:
-        if self._boxes:
-            self._highlight()
-
-    def _fill_picker(self) -> None:
-        """List the domain's factors; the picker's own index changes meanwhile are not choices."""
-        self._filling = True
-        try:
-            self.factor_picker.options = [f["name"] for f in self.factors]
-        finally:
-            self._filling = False
+    def _show_group(self) -> None:
+        """List the domain's factors in the picker (the map shows every domain already)."""
+        self._fill_items([f["name"] for f in self.factors])
 
     def _draw_map(self) -> None:
         """Draw every domain as a column of factor boxes (once; highlighting only recolours them)."""

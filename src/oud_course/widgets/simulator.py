@@ -10,6 +10,7 @@ from traitlets import Int, Unicode, observe, validate
 
 from oud_course.widgets._figure import PALETTE, FigureView
 from oud_course.widgets._keyboard import show_keyboard_focus
+from oud_course.widgets._shared import Ready, between, one_of
 
 PATTERNS = {
     "steady": "The same amount every day",
@@ -45,8 +46,7 @@ class Course:
 
 def simulate(pattern: str, weeks: int) -> Course:
     """Run the model for ``weeks`` of use in ``pattern``, then 21 days without use."""
-    if pattern not in PATTERNS:
-        raise ValueError(f"pattern must be one of {sorted(PATTERNS)}, not {pattern!r}")
+    one_of("pattern", pattern, PATTERNS)
     stop_day = 7 * weeks
     fast = slow = level = 0.0
     amount, effect, tolerance, withdrawal = [], [], [], []
@@ -71,7 +71,7 @@ def _top_of_scale(pattern: str, longest: int) -> float:
     return 1.15 * max(max(course.effect), max(course.tolerance), max(course.withdrawal))
 
 
-class ToleranceSimulator(widgets.VBox):
+class ToleranceSimulator(Ready, widgets.VBox):
     """Choose a use pattern and how long it lasts; see effect, tolerance and withdrawal over time."""
 
     pattern = Unicode("steady")
@@ -93,19 +93,18 @@ class ToleranceSimulator(widgets.VBox):
         show_keyboard_focus(self)
         widgets.link((self.pattern_picker, "value"), (self, "pattern"))
         widgets.link((self.weeks_slider, "value"), (self, "weeks"))
-        self.pattern, self.weeks = pattern, weeks  # before the axes exist, so the observer draws nothing yet
+        self.pattern, self.weeks = pattern, weeks
         self._build_axes()
+        self._ready = True
         self._redraw()
 
     @validate("weeks")
     def _weeks_in_range(self, proposal):
-        if not self.weeks_slider.min <= proposal["value"] <= self.weeks_slider.max:
-            raise ValueError(f"weeks must be between {self.weeks_slider.min} and {self.weeks_slider.max}")
-        return proposal["value"]
+        return between("weeks", proposal["value"], self.weeks_slider.min, self.weeks_slider.max)
 
     @observe("pattern", "weeks")
     def _on_change(self, change) -> None:
-        if hasattr(self, "_lines"):
+        if self._ready:
             self._redraw()
 
     def _build_axes(self) -> None:

@@ -11,6 +11,7 @@ from traitlets import Bool, Unicode, observe, validate
 
 from oud_course.data import load
 from oud_course.widgets._keyboard import show_keyboard_focus
+from oud_course.widgets._shared import Ready, one_of
 
 # Backgrounds come with a text colour (black: 18:1 on both), so they read the same in a light or a dark theme.
 _DIFFERS = "background:#FFF1C2;color:#000000"  # a pale Okabe-Ito yellow; "(differs)" in the header says it in words too
@@ -90,7 +91,7 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-class TreatmentTable(widgets.VBox):
+class TreatmentTable(Ready, widgets.VBox):
     """Compare options (rows) across attributes (columns); ask a question, sort, highlight differences, show sources.
 
     ``dataset`` is ``"medications"`` (lesson 7) or ``"care_options"`` (lesson 8). ``question`` is a question's key
@@ -105,15 +106,12 @@ class TreatmentTable(widgets.VBox):
 
     def __init__(self, dataset: str = "medications", *, question: str = "", sort_by: str = "",
                  highlight: bool = False, show_sources: bool = False):
-        if dataset not in DATASETS:
-            raise ValueError(f"dataset must be one of {sorted(DATASETS)}, not {dataset!r}")
-        self._spec = DATASETS[dataset]
+        self._spec = DATASETS[one_of("dataset", dataset, DATASETS)]
         self._questions = {q.key: q for q in self._spec.questions}
         rows = load(self._spec.file)
         self.options = list(dict.fromkeys(r["option"] for r in rows))
         self.attributes = list(dict.fromkeys(r["attribute"] for r in rows))
         self._cells = {(r["option"], r["attribute"]): r for r in rows}
-        self._built = False
         wide = {"description_width": "5.5em"}
         self.question_picker = widgets.Dropdown(
             options=[("All options (no question)", "")] + [(q.text, q.key) for q in self._spec.questions],
@@ -145,14 +143,12 @@ class TreatmentTable(widgets.VBox):
         for control, name in ((self.question_picker, "question"), (self.sort_picker, "sort_by"),
                               (self.highlight_box, "highlight"), (self.sources_box, "show_sources")):
             widgets.link((self, name), (control, "value"))
-        self._built = True
+        self._ready = True
         self._render()
 
     @validate("question")
     def _known_question(self, proposal):
-        if proposal["value"] and proposal["value"] not in self._questions:
-            raise ValueError(f"question must be '' or one of {sorted(self._questions)}, not {proposal['value']!r}")
-        return proposal["value"]
+        return one_of("question", proposal["value"], self._questions, empty_ok=True)
 
     @validate("sort_by")
     def _known_sort(self, proposal):
@@ -162,7 +158,7 @@ class TreatmentTable(widgets.VBox):
 
     @observe("question", "sort_by", "highlight", "show_sources")
     def _on_change(self, change) -> None:
-        if self._built:
+        if self._ready:
             self._render()
 
     def cell_value(self, option: str, attribute: str) -> str:

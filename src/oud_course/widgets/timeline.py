@@ -11,6 +11,7 @@ from traitlets import Unicode, observe, validate
 from oud_course.data import load
 from oud_course.widgets._figure import PALETTE, FigureView
 from oud_course.widgets._keyboard import show_keyboard_focus
+from oud_course.widgets._shared import Ready, one_of
 from oud_course.widgets._stamped_text import StampedText
 
 SHOW = {"short": "Short-acting", "long": "Long-acting", "both": "Both"}
@@ -29,7 +30,7 @@ def _hours(low: float, high: float) -> str:
     return f"{low:g}–{high:g} hours" if low != high else f"about {low:g} hours"
 
 
-class WithdrawalTimeline(widgets.VBox):
+class WithdrawalTimeline(Ready, widgets.VBox):
     """Compare withdrawal timing after short- and long-acting opioids, as each source gives it.
 
     ``show`` is ``"short"``, ``"long"`` or ``"both"``; ``source`` is ``"review"``, ``"other"`` or ``"both"``;
@@ -70,8 +71,9 @@ class WithdrawalTimeline(widgets.VBox):
         widgets.link((self.show_picker, "value"), (self, "show"))
         widgets.link((self.source_picker, "value"), (self, "source"))
         widgets.link((self.span_picker, "value"), (self, "span"))
-        self.show, self.source, self.span = show, source, span  # before the axes exist, so the observer draws nothing yet
+        self.show, self.source, self.span = show, source, span
         self._build_axes()
+        self._ready = True
         self._redraw()
 
     @property
@@ -83,25 +85,19 @@ class WithdrawalTimeline(widgets.VBox):
 
     @validate("show")
     def _known_show(self, proposal):
-        if proposal["value"] not in SHOW:
-            raise ValueError(f"show must be one of {sorted(SHOW)}, not {proposal['value']!r}")
-        return proposal["value"]
+        return one_of("show", proposal["value"], SHOW)
 
     @validate("source")
     def _known_source(self, proposal):
-        if proposal["value"] not in [*self._sources, "both"]:
-            raise ValueError(f"source must be one of {sorted([*self._sources, 'both'])}, not {proposal['value']!r}")
-        return proposal["value"]
+        return one_of("source", proposal["value"], [*self._sources, "both"])
 
     @validate("span")
     def _known_span(self, proposal):
-        if proposal["value"] not in SPANS:
-            raise ValueError(f"span must be one of {sorted(SPANS)}, not {proposal['value']!r}")
-        return proposal["value"]
+        return one_of("span", proposal["value"], SPANS)
 
     @observe("show", "source", "span")
     def _on_change(self, change) -> None:
-        if hasattr(self, "_artists"):
+        if self._ready:
             self._redraw()
 
     def _build_axes(self) -> None:
