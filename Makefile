@@ -9,7 +9,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # nbgrader calls `alembic` by name when it creates a gradebook.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: lab test check release release-graded grade report regrade system-packages clean bench site
+.PHONY: lab test check release release-graded grade hand-out feedback export report regrade system-packages clean bench site
 
 # The course's JupyterLab keyboard shortcuts (see the file). A wheel install puts them in place from pyproject's
 # data-files; setuptools' editable install skips data-files, so the venv gets them here.
@@ -39,17 +39,32 @@ test: $(STAMP) system-packages
 check: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not browser and not postgres and not network" --durations=15 $(PYTEST_ARGS)
 
+# release/ for self-study (every check), then each check in CHECKS (course_config.py) released to the class: recorded in
+# the class gradebook in its flavour, a credit check's student version in build/release-graded/. ASSIGNMENT=... for one.
 release: $(STAMP)
-	$(BIN)/python -m oud_course.build release
+	$(BIN)/python -m oud_course.build release $(if $(ASSIGNMENT),--only $(ASSIGNMENT))
 
-release-graded: $(STAMP)
-	$(BIN)/python -m oud_course.build release --graded --out build/release-graded
+# `make release` builds each credit check's graded version; this name stays for instructors who learnt it.
+release-graded: release
 
-# Autograde every submission (of ASSIGNMENT=..., or all), write feedback, export grades.csv.
+# Autograde every submission (of ASSIGNMENT=..., or of every check released to the class), write feedback, export grades.csv.
 # COLLECT=exchange takes submissions from nbgrader's exchange, COLLECT=zip from downloaded/ zips;
 # WORKERS=N grades in parallel (PostgreSQL gradebook only).
 grade: $(STAMP)
 	$(BIN)/python -m oud_course.grade $(ASSIGNMENT) --collect $(or $(COLLECT),none) $(if $(WORKERS),--workers $(WORKERS))
+
+# The term's other steps (oud_course.term). hand-out: put a released check in nbgrader's exchange, in its flavour (hub).
+# feedback: write it again after hand grading (late penalties from the current scores), zip it for the LMS in
+# feedback/_uploads/, release it through the exchange to those who submitted there. export: grades.csv and, beside it,
+# grades-detail.csv (raw score, penalty, result), grades-canvas.csv and grades-moodle.csv.
+hand-out: $(STAMP)
+	$(BIN)/python -m oud_course.term hand-out $(ASSIGNMENT)
+
+feedback: $(STAMP)
+	$(BIN)/python -m oud_course.term feedback $(ASSIGNMENT)
+
+export: $(STAMP)
+	$(BIN)/python -m oud_course.term export
 
 # Item analysis (of ASSIGNMENT=..., or all) from the gradebook and the answers stored at autograding: report/index.html
 # and CSVs. Students appear by pseudonym; NAMES=1 shows ids and names.

@@ -14,7 +14,8 @@ from oud_course.grading import (
     DecideGrades, DeriveItemChecks, InertOutputs, RestoreDeletedCells, SafeExecute, StripExpectations, TrimOutput,
 )
 from oud_course.grading.pipelines import extend, nbgrader_default
-from oud_course.grading.plugins import PercentPerDayLate, WideCsvExport
+from oud_course.grading.plugins import LmsFileNameCollector, PercentPerDayLate, WideCsvExport
+from oud_course.lms import DOWNLOAD_NAMES
 
 try:
     c = get_config()  # noqa: F821 - provided when nbgrader loads this file
@@ -27,13 +28,25 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 COURSE_ID = "oud-course"
 # The assignment list: every check folder in source/ (source/NN-slug/NN-slug-check.ipynb), in course order.
 ASSIGNMENTS = sorted(entry.name for entry in os.scandir(os.path.join(ROOT, "source")) if entry.is_dir())
-# Self-check switch: "off" (COURSE_SELF_CHECK=off, or `make release-graded`) for classes graded for credit.
-SELF_CHECK = os.environ.get("COURSE_SELF_CHECK", "on") != "off"
 # Gradebook: SQLite in the course folder by default; a PostgreSQL URL (with credentials) at scale.
 DB_URL = os.environ.get("COURSE_DB_URL") or f"sqlite:///{os.path.join(ROOT, 'gradebook.db')}"
-# Due dates (ISO 8601 with a UTC offset); a submission after its due date loses LATE_PERCENT_PER_DAY per day.
+# The checks given to the class, each with its flavour and due date (ISO 8601 with a UTC offset). "practice": self-check
+# on, as in release/; "credit": self-check off (build/release-graded/), answers checked when you grade. `make release`
+# records these in the gradebook and `make grade` grades them; a check not listed is for self-study only. For example
+# {"01-opioids-and-the-body": {"flavour": "practice"},
+#  "03-dependence-cycle": {"flavour": "credit", "due": "2025-02-01T23:59:00-05:00", "lms_column": "Check 3 (4711)"}}
+CHECKS = {}
+# More time for one student on one check; the late penalty counts from the due date plus this.
+# For example {"03-dependence-cycle": {"ada": "2 days", "bo": "36 hours"}}
+EXTENSIONS = {}
+# Due dates of checks graded without an entry in CHECKS (`make grade ASSIGNMENT=...`); CHECKS' "due" comes first.
 DUE_DATES = {}
+# A submission after its due date (and extension) loses this percent of its whole score per started day, up to the cap.
 LATE_PERCENT_PER_DAY, LATE_MAX_PERCENT = 10.0, 50.0
+# The LMS: "generic", "canvas" or "moodle". zip_collect reads its download names (oud_course.lms.DOWNLOAD_NAMES).
+LMS = "generic"
+# The field of nbgrader's student list that is each student's LMS login: "id" or "email" (Canvas's SIS Login ID).
+LMS_LOGIN = "id"
 # Known harmless stderr lines that must not zero a test cell (nbgrader zeroes any stderr there).
 STDERR_NOISE = [
     r"Matplotlib is building the font cache",
@@ -74,10 +87,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"  # nbgrader's default for writte
 c.AssignLatePenalties.plugin_class = PercentPerDayLate  # nbgrader knows only "none" or "zero"
 c.PercentPerDayLate.percent_per_day = LATE_PERCENT_PER_DAY  # per started day late
 c.PercentPerDayLate.max_percent = LATE_MAX_PERCENT  # the cap
-c.ExportApp.plugin_class = WideCsvExport  # one row per student, one column per assignment
-# zip_collect reads LMS download names "<student>_<timestamp>_<notebook>.ipynb"; adapt it to your LMS.
-c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^_/]+)_(?P<timestamp>[^_/]+)_(?P<file_id>[^_/]+\.ipynb)$"
-c.DeriveItemChecks.self_check = SELF_CHECK  # the self-check switch (see SELF_CHECK)
+c.ExportApp.plugin_class = WideCsvExport  # grades.csv (released checks) and, beside it, its detail, Canvas and Moodle files
+c.ZipCollectApp.collector_plugin = LmsFileNameCollector  # finds students by LMS user id or name in the student list
+c.FileNameCollectorPlugin.named_regexp = DOWNLOAD_NAMES[LMS]  # the LMS's download names; adapt it to yours
+c.DeriveItemChecks.self_check = True  # release/ and the formgrader's Generate: self-study; `make release` builds credit ones
 c.DeriveItemChecks.course_id = COURSE_ID  # item salts derive from it, so releases are reproducible
 
 # Each pipeline is nbgrader's own default with the course's steps put in (tests/test_pipelines.py notices when

@@ -1,6 +1,9 @@
-"""Course build steps: derive check cells in source/, then generate release/ with nbgrader.
+"""Course build steps: derive check cells in source/, generate release/ with nbgrader, release the class's checks.
 
-Usage: ``python -m oud_course.build release [--graded] [--out DIR] [--root DIR]``
+Usage: ``python -m oud_course.build release [--only ASSIGNMENT] [--root DIR]`` (``make release``): release/ for
+self-study (every check; what Binder serves), then each check in course_config.py's CHECKS released to the class
+(recorded in the class gradebook in its flavour; a credit check's student version in build/release-graded/).
+``--out DIR [--graded] [--db-url URL]`` only generates the checks into DIR (the class is not touched).
 """
 
 from __future__ import annotations
@@ -66,19 +69,43 @@ def generate_release(root: Path, assignments: list[str], out: Path, graded: bool
             raise RuntimeError(f"nbgrader could not generate {assignment}:\n{result.get('error') or result.get('log')}")
 
 
+def release_class(root: Path, assignments: list[str], settings: dict) -> list[str]:
+    """Release the class's checks among ``assignments`` (release/ is written already); one line each on what happened."""
+    from oud_course import releases, term
+
+    done = releases.recorded(root)
+    lines = []
+    for assignment in (a for a in assignments if a in settings.get("CHECKS", {})):
+        kind, before = term.flavour(settings, assignment), done.get(assignment)
+        if before and before["flavour"] == kind and releases.source_unchanged(root, assignment):
+            lines.append(f"{assignment}: released on {before['released']} ({kind}), unchanged")
+            continue
+        releases.record(root, assignment, settings, self_study_written=True)
+        where = "build/release-graded" if kind == "credit" else "release"
+        again = f"released again (was {before['flavour']}, {before['released']}); " if before else ""
+        due = term.due_date(settings, assignment)
+        lines.append(f"{assignment}: {again}{kind}, due {due.isoformat() if due else 'never (no late penalty)'}; "
+                     f"recorded in the class gradebook; students get {where}/{assignment}/")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m oud_course.build", description=__doc__.splitlines()[0])
     parser.add_argument("step", choices=["release"])
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="course folder (holds course_config.py)")
-    parser.add_argument("--out", type=Path, help="release folder (default: <root>/release)")
-    parser.add_argument("--graded", action="store_true", help="self-check feedback off, for classes graded for credit")
+    parser.add_argument("--out", type=Path, help="only generate into this folder (the class's gradebook is not touched)")
+    parser.add_argument("--graded", action="store_true", help="with --out: self-check off (the credit flavour)")
     parser.add_argument("--only", action="append", metavar="ASSIGNMENT", help="build just this assignment (repeatable)")
-    parser.add_argument("--db-url", default="", help="record the assignments in this gradebook (default: a throwaway one)")
+    parser.add_argument("--db-url", default="", help="with --out: record the assignments in this gradebook (default: a throwaway one)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     # nbgrader runs the `alembic` command when it creates a gradebook: it lives beside this Python.
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
-    settings = course_settings(root)
+    if args.out is None:
+        from oud_course import term
+        settings = term.load(root)
+    else:
+        settings = course_settings(root)
     os.chdir(root)  # nbgrader resolves course paths from here
     assignments = settings["ASSIGNMENTS"]
     unknown = sorted(set(args.only or []) - set(assignments))
@@ -87,10 +114,18 @@ def main(argv: list[str] | None = None) -> int:
     assignments = [a for a in assignments if not args.only or a in args.only]
     for path in derive_source(root, assignments, settings["COURSE_ID"]):
         print(f"derived check cells in {path.relative_to(root)}")
-    out = args.out or root / "release"
-    generate_release(root, assignments, out, graded=args.graded, db_url=args.db_url)
-    flavour = "graded (self-check off)" if args.graded else "self-study (self-check on)"
-    print(f"release: {len(assignments)} assignment(s), {flavour}, in {out}")
+    if args.out is not None:
+        generate_release(root, assignments, args.out, graded=args.graded, db_url=args.db_url)
+        flavour = "graded (self-check off)" if args.graded else "self-study (self-check on)"
+        print(f"release: {len(assignments)} assignment(s), {flavour}, in {args.out}")
+        return 0
+    generate_release(root, assignments, root / "release")
+    print(f"release/: {len(assignments)} check(s), self-study (self-check on)")
+    lines = release_class(root, assignments, settings)
+    for line in lines:
+        print(line)
+    if not lines and not settings.get("CHECKS"):
+        print("no check is given to a class (CHECKS in course_config.py is empty): release/ is for self-study")
     return 0
 
 

@@ -1,9 +1,12 @@
 """Grade a class with nbgrader: collect, autograde every submission, write feedback, export grades.
 
 Usage: ``python -m oud_course.grade [ASSIGNMENT ...] [--collect exchange|zip|none] [--workers N]``
+(default: every check released to the class, in course order).
 
-Each submission is autograded by its own ``nbgrader autograde --student`` process, so a
-submission that crashes nbgrader is recorded with its reason and the batch goes on.
+Each check is graded against what ``make release`` recorded in the gradebook (oud_course.term), never
+regenerated from today's source/. Submissions are autograded by nbgrader processes, so a submission that
+crashes nbgrader is recorded with its reason and the batch goes on. Every run appends its rows to
+grading-report.csv, under the run's start time.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
-from oud_course.build import course_settings, generate_release
+from oud_course import lms, releases, term
 from oud_course.grading import intake, preflight
 from oud_course.grading.cli import skip_iri_grammars
 
@@ -58,14 +61,12 @@ def _reason(log: str) -> str:
 
 
 def prepare(root: Path, assignment: str, settings: dict) -> None:
-    """Record the assignment's cells and due date in the gradebook, as generate_assignment does."""
-    from nbgrader.api import Gradebook
-
-    out = root / "build" / "release-for-grading"
-    generate_release(root, [assignment], out, graded=not settings["SELF_CHECK"], db_url=settings["DB_URL"])
-    due = settings["DUE_DATES"].get(assignment)
-    with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
-        gradebook.update_or_create_assignment(assignment, duedate=datetime.fromisoformat(due) if due else None)
+    """Release ``assignment`` as source/ holds it now (record it in the gradebook in its flavour, with its due date)."""
+    releases.record(root, assignment, settings)
+    # The synthetic classes of tests/test_report.py (and test_regrade.py, through them) read the student version here.
+    copy = Path(root) / "build" / "release-for-grading" / assignment
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(releases.folder(root, settings, assignment) / assignment, copy)
 
 
 def collect(root: Path, assignment: str, how: str) -> None:
@@ -105,7 +106,8 @@ def _groups(students: list[str], workers: int) -> list[list[str]]:
 
 
 def feedback_batch(root: Path, assignment: str, students: list[str], everyone: list[str]) -> str:
-    """Write ``students``' feedback in one nbgrader process; returns why it failed, or ""."""
+    """Settle ``students``' late penalties, then write their feedback in one nbgrader process; returns why it failed, or ""."""
+    term.settle_penalties(root, term.load(root), [assignment], students)
     done = nbgrader(root, "generate_feedback", assignment, "--force", *_only(students, everyone))
     return "" if done.returncode == 0 else _reason(done.stdout + done.stderr)
 
@@ -166,19 +168,44 @@ def set_aside_unsafe(root: Path, assignment: str, folder_name: str, students: li
         intake.add_notes(root, assignment, student, [intake.describe(dropped)] if dropped else [])
 
 
+def lms_feedback_zips(root: Path, assignment: str) -> str:
+    """Zip the check's feedback for upload (feedback/_uploads/); a note naming students no LMS zip names, or ""."""
+    from oud_course.grading.plugins import download_names
+
+    _, unnamed = lms.feedback_zips(root, assignment, download_names(root, assignment), root / "feedback" / "_uploads")
+    if not unnamed or term.load(root).get("LMS", "generic") not in ("canvas", "moodle"):
+        return ""
+    return (f"{assignment}: no Canvas or Moodle download name for {', '.join(unnamed)}: their feedback is only in "
+            f"feedback/_uploads/{assignment}-by-student.zip")
+
+
 def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 1,
-          to: Path | None = None) -> list[Outcome]:
-    """The whole workflow for ``assignments``; returns one outcome per submission."""
-    settings = course_settings(root)
+          to: Path | None = None, notes: list[str] | None = None) -> list[Outcome]:
+    """The whole workflow for ``assignments``; returns one outcome per submission (``notes`` gets what the
+    instructor should read: a changed source/, one OS account on the exchange, feedback no LMS zip names)."""
+    settings = term.load(root)
+    run = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    notes = notes if notes is not None else []
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     max_file_bytes = int(settings["c"].CourseDirectory.max_file_size) * 1000
     outcomes: list[Outcome] = []
     for assignment in assignments:
-        problem = preflight.check(root, assignment, graded=not settings["SELF_CHECK"])
+        said, stop = releases.check(root, assignment, settings)
+        if stop:
+            raise SystemExit(f"{assignment}: not graded: {stop}")
+        notes += said
+        released_key = releases.preflight_root(root, assignment)
+        try:
+            problem = preflight.check(released_key, assignment,
+                                      graded=releases.released_flavour(root, settings, assignment) == "credit")
+        finally:
+            shutil.rmtree(released_key, ignore_errors=True)
         if problem:
             raise SystemExit(f"{assignment}: the grader does not work, so no one was graded: {problem}")
         shutil.rmtree(intake.notes_folder(root, assignment), ignore_errors=True)
-        prepare(root, assignment, settings)
+        term.settle_penalties(root, settings, [assignment], [])  # the check's due date, from today's settings
+        if how == "exchange":
+            notes += [w for w in [term.one_account_warning(settings, assignment)] if w]
         collect(root, assignment, how)
         students = students_of(root, assignment)
         set_aside_unsafe(root, assignment, "submitted", students, max_file_bytes)
@@ -195,29 +222,47 @@ def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 
             done = list(pool.map(grade_group, groups))
         batches, problems = [batch for batch, _ in done], [problem for _, problem in done]
         for outcome in sorted((o for batch in batches for o in batch), key=lambda o: o.student):
-            notes = submission_notes(root, assignment, outcome.student)
-            outcome.reason = "; ".join(r for r in (outcome.reason, notes) if r)
+            outcome.reason = "; ".join(r for r in (outcome.reason, submission_notes(root, assignment, outcome.student)) if r)
             outcomes.append(outcome)
         for problem in filter(None, problems):
             print(f"feedback for {assignment}: {problem}", file=sys.stderr)
+        notes += [n for n in [lms_feedback_zips(root, assignment)] if n]
     export = nbgrader(root, "export", "--to", str(to or root / "grades.csv"))
     if export.returncode != 0:
         raise SystemExit(f"export failed: {_reason(export.stdout + export.stderr)}")
-    write_report(root / "grading-report.csv", outcomes)
+    write_report(root / "grading-report.csv", outcomes, run)
     return outcomes
 
 
-def write_report(path: Path, outcomes: list[Outcome]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+REPORT_COLUMNS = ["run", "assignment", "student", "status", "seconds", "reason"]
+
+
+def write_report(path: Path, outcomes: list[Outcome], run: str | None = None) -> None:
+    """Append this run's rows to the grading report (a report without the run column is started afresh)."""
+    run = run or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            keep = next(csv.reader(handle), []) == REPORT_COLUMNS
+    except OSError:
+        keep = False
+    with open(path, "a" if keep else "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["assignment", "student", "status", "seconds", "reason"])
+        if not keep:
+            writer.writerow(REPORT_COLUMNS)
         for o in outcomes:
-            writer.writerow([o.assignment, o.student, o.status, f"{o.seconds:.1f}", o.reason])
+            writer.writerow([run, o.assignment, o.student, o.status, f"{o.seconds:.1f}", o.reason])
+
+
+def to_grade(root: Path, settings: dict) -> tuple[list[str], list[str]]:
+    """The checks a plain `make grade` grades (those released to the class), and notes on CHECKS entries not released."""
+    released = releases.released(root, settings)
+    waiting = [a for a in settings["ASSIGNMENTS"] if a in settings.get("CHECKS", {}) and a not in released]
+    return released, [f"{a} is in CHECKS but was not released: `make release` releases it" for a in waiting]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m oud_course.grade", description=__doc__.splitlines()[0])
-    parser.add_argument("assignments", nargs="*", help="assignment ids (default: all in course_config.py)")
+    parser.add_argument("assignments", nargs="*", help="assignment ids (default: every check released to the class)")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="course folder (holds course_config.py)")
     parser.add_argument("--collect", choices=["none", "exchange", "zip"], default="none",
                         help="where submissions come from: already in submitted/, nbgrader's exchange, or downloaded/ zips")
@@ -227,16 +272,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     skip_iri_grammars()  # this process reads the gradebook with nbgrader too
     root = args.root.resolve()
-    settings = course_settings(root)
-    assignments = args.assignments or settings["ASSIGNMENTS"]
+    settings = term.load(root)
+    notes: list[str] = []
+    assignments = args.assignments
+    if not assignments:
+        assignments, notes = to_grade(root, settings)
+        if not assignments:
+            print("No check has been released to the class, so there is nothing to grade: list the class's checks in "
+                  "CHECKS in course_config.py and run `make release` (or name one: make grade ASSIGNMENT=...).",
+                  *notes, sep="\n", file=sys.stderr)
+            return 2
     # SQLite allows one writer at a time, so parallel autograding needs PostgreSQL.
     workers = args.workers or (1 if settings["DB_URL"].startswith("sqlite") else (os.cpu_count() or 1) + 1)
     os.chdir(root)
-    outcomes = grade(root, assignments, args.collect, workers, args.to)
+    outcomes = grade(root, assignments, args.collect, workers, args.to, notes)
     failed = [o for o in outcomes if o.status != "graded"]
-    print(f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions; report in grading-report.csv")
+    print(f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions of {', '.join(assignments)}; "
+          "this run's rows are at the end of grading-report.csv")
     for o in failed:
         print(f"  not graded: {o.student} / {o.assignment}: {o.reason}")
+    for note in notes:
+        print(f"note: {note}")
     return 0
 
 
