@@ -7,11 +7,11 @@ import os
 
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.preprocessors import (
-    CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, Execute, GetGrades, LimitOutput, OverwriteCells,
+    ClearHiddenTests, ClearMarkScheme, Execute, GetGrades, LimitOutput, OverwriteCells,
 )
 
 from oud_course.grading import (
-    DecideGrades, DeriveItemChecks, InertOutputs, RestoreDeletedCells, SafeExecute, StripExpectations, TrimOutput,
+    DecideGrades, DeriveItemChecks, ExplainItems, InertOutputs, RestoreDeletedCells, SafeExecute, TrimOutput,
 )
 from oud_course.grading.pipelines import extend, nbgrader_default
 from oud_course.grading.plugins import LmsFileNameCollector, PercentPerDayLate, WideCsvExport
@@ -96,12 +96,9 @@ c.DeriveItemChecks.course_id = COURSE_ID  # item salts derive from it, so releas
 # Each pipeline is nbgrader's own default with the course's steps put in (tests/test_pipelines.py notices when
 # nbgrader's defaults change). Generate: DeriveItemChecks first, so the formgrader's Generate agrees with `make release`.
 c.GenerateAssignment.preprocessors = extend(nbgrader_default(GenerateAssignment, "preprocessors"), first=[DeriveItemChecks])
-# Sanitize: RestoreDeletedCells before OverwriteCells (deleted cells come back as released), then StripExpectations:
-# expected answers stay in the gradebook, out of the notebook file and cells a submission's code can read while it runs.
-c.Autograde.sanitize_preprocessors = extend(
-    nbgrader_default(Autograde, "sanitize_preprocessors"),
-    before={OverwriteCells: [RestoreDeletedCells]}, after={CheckCellMetadata: [StripExpectations]},
-)
+# Sanitize: RestoreDeletedCells before OverwriteCells, so deleted cells come back as released.
+c.Autograde.sanitize_preprocessors = extend(nbgrader_default(Autograde, "sanitize_preprocessors"),
+                                            before={OverwriteCells: [RestoreDeletedCells]})
 # Autograde: SafeExecute for Execute (a sandbox with limits; a dead kernel ends the run, not the grading),
 # DecideGrades right after it (points come from the clean process), TrimOutput and InertOutputs after
 # LimitOutput (outputs capped, and nothing a submission printed runs as script in the formgrader or feedback).
@@ -109,6 +106,8 @@ c.Autograde.autograde_preprocessors = extend(
     nbgrader_default(Autograde, "autograde_preprocessors"),
     replace={Execute: SafeExecute}, after={SafeExecute: [DecideGrades], LimitOutput: [TrimOutput, InertOutputs]},
 )
-# Feedback never shows hidden tests or mark schemes (nbgrader's own feedback would include both).
+# Feedback never shows hidden tests or mark schemes (nbgrader's own feedback would include both); ExplainItems
+# adds each item's explanation once the check's due date has passed (at once for practice checks).
 c.GenerateFeedback.preprocessors = extend(nbgrader_default(GenerateFeedback, "preprocessors"),
-                                          after={GetGrades: [ClearHiddenTests, ClearMarkScheme]})
+                                          after={GetGrades: [ClearHiddenTests, ClearMarkScheme, ExplainItems]})
+c.ExplainItems.course_root = ROOT  # where course_config.py says each check's flavour and due date

@@ -15,7 +15,7 @@ from nbgrader.validator import Validator
 from notebook_tools import error_outputs, execute, stdout_of
 from traitlets.config.loader import PyFileConfigLoader
 
-from oud_course.grading import DecideGrades
+from oud_course.grading import DecideGrades, contract
 from oud_course.grading.derive import derive_checks
 
 ids = [p.parent.name for p in CHECKS]
@@ -25,9 +25,12 @@ def release_of(source):
     return REPO / "release" / source.parent.name / source.name
 
 
-def validator() -> Validator:
-    """nbgrader's validator with the course config, deciding item tests as the autograder does."""
-    checker = Validator(config=PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config())
+def validator(source) -> Validator:
+    """nbgrader's validator with the course config, deciding item tests as the autograder does (expectations
+    from ``source``'s declarations, as the release records them in a gradebook)."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    config.DecideGrades.expectations = contract.expectations_of(read_nb(source))
+    checker = Validator(config=config)
     checker.preprocessors = [ClearOutput, CheckCellMetadata, Execute, DecideGrades]
     checker.ignore_checksums = True  # restored test cells differ from the release's by design
     return checker
@@ -65,7 +68,7 @@ def test_source_check_cells_match_their_declarations(source):
 @pytest.mark.parametrize("source", CHECKS, ids=ids)
 def test_source_passes_nbgrader_validation(source):
     """Does nbgrader's validator pass the source notebook, whose solutions must satisfy every test?"""
-    assert validator().validate(str(source)) == {}
+    assert validator(source).validate(str(source)) == {}
 
 
 @pytest.mark.slow
@@ -75,7 +78,7 @@ def test_blank_release_fails_every_autograded_item(source, tmp_path):
     restored = restore_hidden_tests(read_nb(release_of(source)), read_nb(source))
     path = tmp_path / source.name
     nbformat.write(restored, path)
-    failed = validator().validate(str(path)).get("failed", [])
+    failed = validator(source).validate(str(path)).get("failed", [])
     assert len(failed) == len(item_ids(read_nb(source)))
     assert all("not answered" in f["raw_error"] for f in failed)
     assert not any("BEGIN HIDDEN" in f["raw_error"] or "Traceback" in f["raw_error"] for f in failed)
@@ -133,8 +136,10 @@ def test_graded_flavour_turns_self_check_feedback_off(tmp_path):
     from oud_course.selfcheck import read_key
     graded = read_nb(out / "03-dependence-cycle" / "03-dependence-cycle-check.ipynb")
     committed = read_nb(REPO / "release" / "03-dependence-cycle" / "03-dependence-cycle-check.ipynb")
-    keys = [re.search(r"check\('(\w+)', '([^']+)'\)", c.source) for c in graded.cells if nbgrader_meta(c).get("grade")]
-    keys = [k for k in keys if k]
-    assert keys and all("verifier" not in read_key(k.group(2)) for k in keys)
+    checks = [c.source for c in graded.cells if nbgrader_meta(c).get("grade") and "check(" in c.source]
+    keys = [re.search(r"check\('(\w+)', \1, '([^']+)'\)", source) for source in checks]
+    assert keys and all(k and "verifier" not in read_key(k.group(2)) for k in keys)
+    assert all(source.startswith("# Answer check: tells you whether your answer has the right form; your instructor grades it.")
+               for source in checks)
     assert [c.source for c in graded.cells if not nbgrader_meta(c).get("grade")] == \
         [c.source for c in committed.cells if not nbgrader_meta(c).get("grade")]

@@ -41,12 +41,11 @@ def test_course_pipelines_are_the_defaults_with_the_course_steps_in_place():
     names = {key: [step.__name__ for step in config[key[0]][key[1]]] for key in NBGRADER_DEFAULTS}
     assert names["GenerateAssignment", "preprocessors"] == ["DeriveItemChecks", *NBGRADER_DEFAULTS["GenerateAssignment", "preprocessors"]]
     assert names["Autograde", "sanitize_preprocessors"] == [
-        "ClearOutput", "DeduplicateIds", "OverwriteKernelspec", "RestoreDeletedCells", "OverwriteCells", "CheckCellMetadata",
-        "StripExpectations"]
+        "ClearOutput", "DeduplicateIds", "OverwriteKernelspec", "RestoreDeletedCells", "OverwriteCells", "CheckCellMetadata"]
     assert names["Autograde", "autograde_preprocessors"] == [
         "SafeExecute", "DecideGrades", "IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "TrimOutput",
         "InertOutputs", "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata"]
-    assert names["GenerateFeedback", "preprocessors"] == ["GetGrades", "ClearHiddenTests", "ClearMarkScheme",
+    assert names["GenerateFeedback", "preprocessors"] == ["GetGrades", "ClearHiddenTests", "ClearMarkScheme", "ExplainItems",
                                                           "CSSHTMLHeaderPreprocessor"]
 
 

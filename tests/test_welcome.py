@@ -31,7 +31,7 @@ def practice_key(welcome) -> str:
     """The key pasted into the practice check cell."""
     sources = [c.source for c in welcome.cells if c.cell_type == "code" and c.source.startswith('check("practice"')]
     assert len(sources) == 1, "the welcome lesson needs exactly one practice check cell"
-    found = re.fullmatch(r'check\("practice", "(v1:[A-Za-z0-9_-]+)"\)', sources[0].strip())
+    found = re.fullmatch(r'check\("practice", practice, "(v1:[A-Za-z0-9_-]+)"\)', sources[0].strip())
     assert found, f"unexpected practice check cell: {sources[0][:80]!r}"
     return found.group(1)
 

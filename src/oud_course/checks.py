@@ -7,33 +7,24 @@ decides in a clean process (``oud_course.grading``), where code in the notebook 
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
 from oud_course import answers, items, progress, selfcheck
 
-_MISSING = object()
 results: dict[str, str] = {}  # item id -> last self-check outcome, for the end-of-check summary
 
 
-def _answer_of(item: str, depth: int = 2) -> Any:
-    """The learner's answer: the variable named ``item`` in the notebook that called us."""
-    return sys._getframe(depth).f_globals.get(item, _MISSING)
-
-
-def check(item: str, key: str) -> None:
-    """Print whether the answer held in variable ``item`` is right and why, never the answer itself."""
+def check(item: str, value: Any, key: str) -> None:
+    """Print whether ``value``, the learner's answer to ``item``, is right and why, never the answer itself."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         return  # the grade decides; the slow self-check hash would only slow grading down
-    print(feedback(item, _answer_of(item), key))
+    print(feedback(item, value, key))
 
 
 def feedback(item: str, value: Any, key: str) -> str:
     """The self-check message for ``value``; also records the outcome for :func:`summary`."""
     fields = selfcheck.read_key(key)
-    if value is _MISSING:
-        outcome, text = "not answered", f"{item} is not defined yet: run the answer cell above first."
-    elif value is None:
+    if value is None:
         outcome, text = "not answered", f"{item}: not answered yet. Replace None with your answer and run both cells."
     else:
         try:
@@ -41,8 +32,9 @@ def feedback(item: str, value: Any, key: str) -> str:
         except items.FormError as error:
             outcome, text = "malformed", str(error)
         else:
-            if "verifier" not in fields:
-                outcome, text = "answered", f"{item}: your answer has the right form. You will see whether it is right after grading."
+            if "verifier" not in fields:  # a check graded for credit: its key holds no answer to check against
+                outcome, text = "answered", (f"{item}: your answer has the right form. Your instructor's grading decides "
+                                             "whether it is right; you will see that in your feedback.")
             else:
                 right, why = selfcheck.verify(fields, value)
                 outcome = "right" if right else "not right"
@@ -58,7 +50,12 @@ def summary() -> None:
         print("No self-checks run yet: answer an item and run the cell below it.")
         return
     right = sum(outcome == "right" for outcome in results.values())
-    print(f"Self-check summary: {right} of {len(results)} checked items right.")
+    answered = sum(outcome == "answered" for outcome in results.values())
+    if answered and not right:  # a check graded for credit: no item can be checked for rightness here
+        print(f"Answer summary: {answered} of {len(results)} items answered in the right form. "
+              "Your instructor grades them; you will see which are right in your feedback.")
+    else:
+        print(f"Self-check summary: {right} of {len(results)} checked items right.")
     for item, outcome in sorted(results.items()):
         print(f"  {item}: {outcome}")
     if os.environ.get("NBGRADER_EXECUTION") != "autograde":
@@ -79,21 +76,14 @@ def _show(make_widget) -> None:
         display(make_widget())
 
 
-def grade(item: str, expect: dict | None = None) -> None:
-    """Hidden test: write the answer out for the grader; with ``expect`` (only outside grading), assert it.
+def grade(item: str, value: Any) -> None:
+    """Hidden test: write ``value``, the answer to ``item``, out for the grader as plain JSON; decide nothing here.
 
-    When autograding, the notebook holds just ``grade(item)``: the expectation stays in the
-    gradebook and ``oud_course.grading.DecideGrades`` decides there. The local assert keeps
-    plain ``nbgrader validate`` of the source meaningful.
+    ``oud_course.grading.DecideGrades`` decides in a clean process, with the expectation kept in the gradebook.
     """
-    value = _answer_of(item)
-    readout = {"item": item, "defined": value is not _MISSING, "answer": answers.encode(None if value is _MISSING else value)}
+    readout = {"item": item, "defined": True, "answer": answers.encode(value)}
     try:
         from IPython.display import publish_display_data
     except ImportError:  # outside a kernel there is no one to read it out to
-        pass
-    else:
-        publish_display_data({answers.MIME_TYPE: readout})
-    if expect is not None:
-        passed, message = items.grade({**expect, "item": item}, None if value is _MISSING else value)
-        assert passed, message
+        return
+    publish_display_data({answers.MIME_TYPE: readout})

@@ -44,6 +44,8 @@ def check_declaration(spec: dict) -> None:
         raise ValueError(f"{item}: a classify item needs 'labels' (the categories)")
     if kind == "number" and type(spec.get("digits")) is not int:
         raise ValueError(f"{item}: a number item needs 'digits' (decimal places compared)")
+    if not isinstance(spec.get("accept", []), list):
+        raise ValueError(f"{item}: 'accept' must be a list of further answers that are also right")
 
 
 def normalise(spec: dict, value: Any) -> Any:
@@ -102,6 +104,6 @@ def grade(spec: dict, value: Any) -> tuple[bool, str]:
         answer = normalise(spec, value)
     except FormError as error:
         return False, str(error)
-    if answer == spec["answer"]:
+    if answer == spec["answer"] or answer in spec.get("also", []):  # "also": other answers the item accepts
         return True, f"{item}: right."
     return False, f"{item}: not right."

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import nbformat
 
-from oud_course.grading.decide import answers_path, hidden_call
+from oud_course.grading import contract
+from oud_course.grading.decide import answers_path
 from oud_course.grading.evaluate import evaluate
 
 
@@ -52,32 +53,25 @@ class Result:
     seconds: float = 0.0
 
 
-def declarations(gradebook, assignment: str) -> dict[tuple[str, str], dict]:
+def declarations(gradebook, db_url: str, assignment: str) -> dict[tuple[str, str], dict]:
     """(notebook, item) -> {"item", "expect", "points"} of every item the gradebook holds for ``assignment``."""
     found = {}
     for notebook in gradebook.find_assignment(assignment).notebooks:
         points = {cell.name: float(cell.max_score) for cell in notebook.grade_cells}
-        for cell in notebook.source_cells:
-            call = hidden_call(cell.source or "")
-            if call and call[1] is not None and cell.name in points:
-                found[(notebook.name, cell.name)] = {"item": call[0], "expect": call[1], "points": points[cell.name]}
+        for item, entry in contract.load(db_url, assignment, notebook.name).items():
+            if item in points:
+                found[(notebook.name, item)] = {"item": item, "expect": entry["expect"], "points": points[item]}
     return found
 
 
 def source_declarations(root: Path, assignment: str, course_id: str) -> dict[tuple[str, str], dict]:
-    """(notebook, item) -> {"item", "expect", "points"} as source/ declares them now (derived in memory)."""
-    from oud_course.grading.decide import hidden_expectation
-    from oud_course.grading.derive import derive_checks
-
+    """(notebook, item) -> {"item", "expect", "points"} as source/ declares them now."""
     found = {}
     for path in sorted((root / "source" / assignment).glob("*.ipynb")):
-        nb = derive_checks(nbformat.read(path, as_version=4), assignment, course_id, self_check=False)
-        for cell in nb.cells:
-            call = hidden_expectation(cell)
-            if call:
-                points = float(cell.metadata["nbgrader"]["points"])
-                found[(path.stem, cell.metadata["nbgrader"]["grade_id"])] = {"item": call[0], "expect": call[1],
-                                                                              "points": points}
+        nb = nbformat.read(path, as_version=4)
+        for item, expect in contract.expectations_of(nb).items():
+            spec = next(s for _, s in contract.declarations(nb) if s["item"] == item)
+            found[(path.stem, item)] = {"item": item, "expect": expect, "points": float(spec["points"])}
     return found
 
 
@@ -154,12 +148,12 @@ def regrade_assignment(root: Path, assignment: str, settings: dict, workers: int
 
     start = time.monotonic()
     with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
-        before = declarations(gradebook, assignment)
+        before = declarations(gradebook, settings["DB_URL"], assignment)
     if source_declarations(root, assignment, settings["COURSE_ID"]) == before:  # nothing to do: skip nbgrader's generate
         return Result(assignment, [], [], [], seconds=time.monotonic() - start)
     prepare(root, assignment, settings)  # records source/'s current declarations, as make grade does
     with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
-        after = declarations(gradebook, assignment)
+        after = declarations(gradebook, settings["DB_URL"], assignment)
         changed = sorted(key for key in after if key in before and before[key] != after[key])
         added = sorted(set(after) - set(before))
         if added:

@@ -45,18 +45,22 @@ def _keystream_xor(key: bytes, data: bytes) -> bytes:
 def make_key(spec: dict, answer: Any, salt: bytes, self_check: bool = True) -> str:
     """Build the key written into a release notebook for one item.
 
-    ``spec`` is the item's declaration (id, kind, options, hint, explanation); ``answer`` the
-    reference answer. With ``self_check`` off the key only lets the learner check the form.
+    ``spec`` is the item's declaration (id, kind, options, hint, explanation, other accepted
+    answers); ``answer`` the reference answer. With ``self_check`` off the key only lets the
+    learner check the form.
     """
     check_declaration(spec)
     public = {k: spec[k] for k in _PUBLIC_FIELDS if k in spec}
     if self_check:
-        verifier, sealing_key = _stretch(spec, answer, salt, ITERATIONS)
         explanation = spec.get("explanation", "").encode()
-        public.update(
-            salt=_b64(salt), iterations=ITERATIONS, verifier=_b64(verifier), hint=spec.get("hint", ""),
-            sealed=_b64(_keystream_xor(sealing_key, explanation)),
-        )
+
+        def sealed_for(value: Any) -> dict:
+            verifier, sealing_key = _stretch(spec, value, salt, ITERATIONS)
+            return {"verifier": _b64(verifier), "sealed": _b64(_keystream_xor(sealing_key, explanation))}
+
+        public.update(salt=_b64(salt), iterations=ITERATIONS, hint=spec.get("hint", ""), **sealed_for(answer))
+        if spec.get("accept"):
+            public["also"] = [sealed_for(value) for value in spec["accept"]]
     return "v1:" + _b64(json.dumps(public, sort_keys=True, separators=(",", ":")).encode())
 
 
@@ -70,6 +74,7 @@ def read_key(key: str) -> dict:
 def verify(key_fields: dict, value: Any) -> tuple[bool, str]:
     """Return (right, explanation-or-hint) for a well-formed answer; needs self-check fields."""
     verifier, sealing_key = _stretch(key_fields, value, _unb64(key_fields["salt"]), key_fields["iterations"])
-    if hmac.compare_digest(verifier, _unb64(key_fields["verifier"])):
-        return True, _keystream_xor(sealing_key, _unb64(key_fields["sealed"])).decode()
+    for accepted in [key_fields, *key_fields.get("also", [])]:
+        if hmac.compare_digest(verifier, _unb64(accepted["verifier"])):
+            return True, _keystream_xor(sealing_key, _unb64(accepted["sealed"])).decode()
     return False, key_fields.get("hint", "")

@@ -170,8 +170,13 @@ def site_note(live: str, course_map: bool) -> str:
 
 
 def exporter() -> HTMLExporter:
-    """nbconvert's lab-template HTML exporter, with every asset URL pointing into the site."""
-    return HTMLExporter(
+    """nbconvert's lab-template HTML exporter, with every asset URL pointing into the site.
+
+    A check cell's source (its self-check key) is left out, as JupyterLab collapses it: the page shows its verdict.
+    """
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(
         template_name="lab",
         raw_template=TEMPLATE,
         theme="light",
@@ -179,6 +184,8 @@ def exporter() -> HTMLExporter:
         widget_renderer_url=WIDGET_RENDERER,
         mathjax_url=MATHJAX,
     )
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={"oud-check"}), enabled=True)
+    return exporter
 
 
 def render(nb: nbformat.NotebookNode, title: str, note: str) -> str:

@@ -8,7 +8,7 @@ from importlib import import_module
 
 _PREPROCESSORS = {
     "DecideGrades": "oud_course.grading.decide",
-    "StripExpectations": "oud_course.grading.decide",
+    "ExplainItems": "oud_course.grading.explain",
     "DeriveItemChecks": "oud_course.grading.derive",
     "SafeExecute": "oud_course.grading.execute",
     "TrimOutput": "oud_course.grading.limits",

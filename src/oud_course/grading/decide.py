@@ -1,19 +1,16 @@
 """DecideGrades: after execution, decide each item's test from its written-out answer, in a clean process.
 
 Plain nbgrader scores a test cell by whether the student's kernel raised an error there, and the
-student's code can interfere with that kernel. Here the hidden test's expectation is read from
-the instructor's cells in the gradebook (StripExpectations keeps it out of the notebook the
-kernel runs), the answer from the cell's JSON output, and the verdict from a separate
-interpreter; the cell's outputs are then replaced by that verdict, so nbgrader's own
+student's code can interfere with that kernel. Here each item's expectation is read from the
+gradebook (oud_course.grading.contract: no notebook ever holds one), the answer from the test
+cell's JSON output, and the verdict from a separate interpreter; the cell's outputs are then replaced by that verdict, so nbgrader's own
 SaveAutoGrades records it and feedback shows no hidden code.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -22,9 +19,10 @@ from pathlib import Path
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Dict, Integer, Unicode
 
 from oud_course.answers import MIME_TYPE
+from oud_course.grading import contract
 
 # Stored answers live in the course folder, outside every submission's folder (which its kernel could write
 # to or link from) and outside feedback/, and they survive ClearMetadataPreprocessor: report and regrade read them.
@@ -75,67 +73,8 @@ def _submission_timestamp(info: dict) -> str | None:
     return stamp.isoformat() if stamp else None
 
 
-_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
-
-
-def hidden_call(source: str) -> tuple[str, dict | None] | None:
-    """Find the hidden test's ``grade(item, {...})`` call in a cell source: (item, expectation or None)."""
-    match = _HIDDEN.search(source)
-    if not match or "grade(" not in match.group(1):
-        return None  # no hidden test, or an ordinary nbgrader one that is not an item of ours
-    try:
-        for node in ast.walk(ast.parse(match.group(1))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "grade":
-                item = ast.literal_eval(node.args[0])
-                expect = ast.literal_eval(node.args[1]) if len(node.args) > 1 else None
-                if isinstance(item, str) and (expect is None or isinstance(expect, dict)):
-                    return item, expect
-    except (SyntaxError, ValueError, IndexError):
-        pass
-    # Failing closed: a test we cannot read must not fall back to the student's kernel's verdict.
-    raise ValueError("a hidden test calls grade() but cannot be read")
-
-
 def is_item_test(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
-
-
-def hidden_expectation(cell: NotebookNode) -> tuple[str, dict] | None:
-    """Return (item, expectation) written in a test cell's hidden ``grade(item, {...})`` call, if any."""
-    found = hidden_call(cell.source) if is_item_test(cell) else None
-    return found if found and found[1] is not None else None
-
-
-class StripExpectations(NbGraderPreprocessor):
-    """Sanitize step, after OverwriteCells: leave only ``grade(item)`` in the notebook the kernel runs.
-
-    The expected answer stays in the gradebook: a submission's code can read its own notebook
-    file and every cell's source, so nothing it could read may hold the answer.
-    """
-
-    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int):
-        found = hidden_expectation(cell)
-        if found:
-            body = f"from oud_course.checks import grade\ngrade({found[0]!r})\n"
-            cell.source = _HIDDEN.sub(lambda m: f"### BEGIN HIDDEN TESTS\n{body}### END HIDDEN TESTS", cell.source)
-        return cell, resources
-
-
-def expectations_from_gradebook(resources: dict) -> dict[str, tuple[str, dict]] | None:
-    """grade_id -> (item, expectation), from the instructor's cells saved in the gradebook."""
-    info = resources.get("nbgrader", {})
-    if not info.get("db_url") or not info.get("notebook"):
-        return None
-    from nbgrader.api import Gradebook
-
-    found = {}
-    with Gradebook(info["db_url"]) as gradebook:
-        notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
-        for cell in notebook.source_cells:
-            call = hidden_call(cell.source)
-            if call and call[1] is not None:
-                found[cell.name] = call
-    return found
 
 
 def _readout(cell: NotebookNode, item: str) -> dict | None:
@@ -163,14 +102,19 @@ class DecideGrades(NbGraderPreprocessor):
     python = Unicode(sys.executable, help="Interpreter that runs the clean grading process.").tag(config=True)
     store = Bool(True, help="Store each item's answer in answers/<assignment>/<student>.json for report and regrade.").tag(config=True)
     timeout = Integer(60, help="Seconds the clean grading process may take for one notebook.").tag(config=True)
+    expectations = Dict(help="item -> expectation, for deciding a notebook outside a course's gradebook (tests, validation).").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict):
-        known = expectations_from_gradebook(resources)
-        if known is None:  # validating a notebook outside a course: its cells hold the expectations
-            tests = [(cell, *found) for cell in nb.cells if (found := hidden_expectation(cell))]
+        info = resources.get("nbgrader", {})
+        in_course = bool(info.get("db_url") and info.get("notebook"))
+        if in_course:  # the one place an expectation is read (oud_course.grading.contract)
+            known = {item: entry["expect"] for item, entry in
+                     contract.load(info["db_url"], info["assignment"], info["notebook"]).items()}
         else:
-            tests = [(cell, *known[cell.metadata["nbgrader"]["grade_id"]]) for cell in nb.cells
-                     if is_item_test(cell) and cell.metadata["nbgrader"].get("grade_id") in known]
+            known = dict(self.expectations)
+        tests = [(cell, cell.metadata["nbgrader"]["grade_id"]) for cell in nb.cells
+                 if is_item_test(cell) and cell.metadata["nbgrader"].get("grade_id") in known]
+        tests = [(cell, item, known[item]) for cell, item in tests]
         if not tests:
             return nb, resources
         cases = [
@@ -178,8 +122,7 @@ class DecideGrades(NbGraderPreprocessor):
             for cell, item, expect in tests
         ]
         verdicts = self._evaluate(cases)
-        info = resources.get("nbgrader", {})
-        if known is not None and self.store and info.get("student"):
+        if in_course and self.store and info.get("student"):
             root = self.config.CourseDirectory.get("root") or os.getcwd()
             store_answers(root, info, cases, _submission_timestamp(info))
         for (cell, item, _), verdict in zip(tests, verdicts):
