@@ -249,6 +249,16 @@ def term(tmp_path_factory):
         out["check-after-regrade"] = releases.check(course, CREDIT, term.load(course))
         out["feedback-after"] = run(py + ["-m", "oud_course.term", "feedback", CREDIT, "--root", str(course)], env).stdout
         after = snapshot(course)
+
+        # 8. nbgrader's generate run by hand on the released check, after another edit: grading must stop, not switch keys.
+        nb = read_nb(path)
+        cell = answer_cells(nb)[FIXED_ITEM]
+        cell.source = cell.source.replace(f'{FIXED_ITEM} = "{NEW_KEY}"', f'{FIXED_ITEM} = "b"', 1)
+        nbformat.write(nb, path)
+        run(py + ["-m", "nbgrader", "generate_assignment", CREDIT, "--force"], env, cwd=course)
+        out["switched"] = subprocess.run(py + ["-m", "oud_course.grade", CREDIT, "--root", str(course)], env=env,
+                                         capture_output=True, text=True, timeout=900)
+        out["grades-after-switch"] = (course / "grades.csv").read_text()
         from oud_course.grade import to_grade
         out["to-grade"] = to_grade(course, term.load(course))
         with open(course / "grading-report.csv", newline="") as handle:
@@ -343,3 +353,15 @@ def test_every_run_is_in_the_grading_report(term):
         runs.setdefault(row["run"], set()).add((row["assignment"], row["student"]))
     assert sorted(len(v) for v in runs.values()) == [5, 5]
     assert {a for rows in runs.values() for a, _ in rows} == {PRACTICE, CREDIT}
+
+
+@pytest.mark.slow
+def test_grading_stops_when_the_gradebooks_record_was_switched(term):
+    """After nbgrader's generate rewrote the released check's record from an edited source/, does make grade grade
+    no one and say which item's key would have switched?"""
+    course, _, _, _, after, out = term
+    done = out["switched"]
+    assert done.returncode != 0
+    assert f"the gradebook's record of {CREDIT} (items {FIXED_ITEM})" in done.stderr and "make release" in done.stderr
+    with open(course / "grades.csv", newline="", encoding="utf-8") as handle:
+        assert list(csv.reader(handle)) == after["grades"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import filecmp
 import json
 import shutil
+import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -98,7 +99,7 @@ def adopt(root: Path, assignment: str, settings: dict) -> str:
 
     root = Path(root)
     with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
-        differ = _declarations_differ(root, gradebook, assignment, settings["COURSE_ID"])
+        differ = _declarations_differ(root, gradebook, assignment, settings)
     if differ == []:
         kept = class_folder(root) / "source" / assignment
         shutil.rmtree(kept, ignore_errors=True)
@@ -123,14 +124,29 @@ def preflight_root(root: Path, assignment: str) -> Path:
     return scratch
 
 
-def _declarations_differ(left_root: Path, gradebook_or_root, assignment: str, course_id: str) -> list[str] | None:
-    """Item ids whose declaration differs between two versions, or None when they cannot be compared."""
+def _gradebook_declarations(gradebook, settings: dict, assignment: str) -> dict:
+    """The declarations the gradebook holds for ``assignment``, through regrade's reader (which takes the gradebook's
+    URL too where the item contract is kept as data in the gradebook)."""
+    import inspect
+
+    from oud_course.regrade import declarations
+
+    if len(inspect.signature(declarations).parameters) == 3:
+        return declarations(gradebook, settings["DB_URL"], assignment)
+    return declarations(gradebook, assignment)
+
+
+def _declarations_differ(left_root: Path, right, assignment: str, settings: dict) -> list[str] | None:
+    """Item ids whose declaration differs between the source under ``left_root`` and ``right`` (another source
+    folder, or a gradebook), or None when they cannot be compared (the caller then says nothing)."""
+    from oud_course.regrade import source_declarations
+
     try:
-        from oud_course.regrade import declarations, source_declarations
-        left = source_declarations(left_root, assignment, course_id)
-        right = (source_declarations(gradebook_or_root, assignment, course_id) if isinstance(gradebook_or_root, Path)
-                 else declarations(gradebook_or_root, assignment))
-    except Exception:  # noqa: BLE001 - a comparison that cannot be made is left out, never a reason to stop grading
+        left = source_declarations(left_root, assignment, settings["COURSE_ID"])
+        right = (source_declarations(right, assignment, settings["COURSE_ID"]) if isinstance(right, Path)
+                 else _gradebook_declarations(right, settings, assignment))
+    except (OSError, ValueError, KeyError, StopIteration) as error:  # an unreadable notebook or record
+        print(f"{assignment}: could not compare declarations ({error!r})", file=sys.stderr)
         return None
     return sorted({key[1] for key in set(left) | set(right) if left.get(key) != right.get(key)})
 
@@ -151,7 +167,7 @@ def check(root: Path, assignment: str, settings: dict) -> tuple[list[str], str]:
             in_gradebook = bool(gradebook.find_assignment(assignment).notebooks)
         except MissingEntry:
             in_gradebook = False
-        differ = (_declarations_differ(class_folder(root), gradebook, assignment, settings["COURSE_ID"])
+        differ = (_declarations_differ(class_folder(root), gradebook, assignment, settings)
                   if done and in_gradebook else None)
     if not done and not in_gradebook:
         record(root, assignment, settings)
@@ -170,7 +186,7 @@ def check(root: Path, assignment: str, settings: dict) -> tuple[list[str], str]:
                     "run `make release` (it becomes the released version); to go back, copy build/class/source/"
                     f"{assignment} over source/{assignment} and run `make release`")
     if not source_unchanged(root, assignment):
-        items = _declarations_differ(root, class_folder(root), assignment, settings["COURSE_ID"])
+        items = _declarations_differ(root, class_folder(root), assignment, settings)
         what = f" (items {', '.join(items)})" if items else ("" if items is None else " (no item changed)")
         notes.append(f"source/{assignment} changed since its release on {done['released']}{what}: graded against the "
                      "released version. To grade with the change: `make regrade ASSIGNMENT=" + assignment +
