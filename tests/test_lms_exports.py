@@ -187,3 +187,18 @@ def test_download_names_read_back_what_zip_collect_took(course):
     assert download_names(course, "03-dependence-cycle") == {
         "ana": "lms-download/limaana_1001_555_03-dependence-cycle-check.ipynb",
         "cal": "lms-download/reyescal_LATE_1003_556_03-dependence-cycle-check.ipynb"}
+
+
+def test_feedback_step_settles_the_late_penalty_first(course):
+    """Run before GetGrades, does the feedback step give Bea's page the penalty of her whole current score?"""
+    import nbformat
+
+    from oud_course.grading.plugins import SettleLatePenalties
+
+    db = f"sqlite:///{course / 'gradebook.db'}"
+    resources = {"nbgrader": {"db_url": db, "assignment": "03-dependence-cycle", "student": "bea",
+                              "notebook": "03-dependence-cycle-check"}}
+    SettleLatePenalties().preprocess(nbformat.v4.new_notebook(), resources)
+    with Gradebook(db, "oud-course") as gradebook:
+        assert [n.late_submission_penalty for n in gradebook.find_submission("03-dependence-cycle", "bea").notebooks] == [1.0]
+        assert [n.late_submission_penalty for n in gradebook.find_submission("03-dependence-cycle", "cal").notebooks] == [None]

@@ -66,11 +66,12 @@ class Grade:
 def grades(gradebook, assignments: list[str], students: list | None = None) -> list[Grade]:
     """Every student's grade on every one of ``assignments`` (late penalties as the gradebook holds them)."""
     found = []
+    checks = {name: gradebook.find_assignment(name) for name in assignments}
+    submitted = {name: {s.student_id: s for s in check.submissions} for name, check in checks.items()}
     for student in sorted(students if students is not None else gradebook.students, key=lambda s: s.id):
         for name in assignments:
-            assignment = gradebook.find_assignment(name)
-            grade = Grade(student, name, float(assignment.max_score or 0.0))
-            submission = next((s for s in assignment.submissions if s.student_id == student.id), None)
+            grade = Grade(student, name, float(checks[name].max_score or 0.0))
+            submission = submitted[name].get(student.id)
             if submission is not None:
                 grade.submitted, grade.timestamp, grade.extension = True, submission.timestamp, submission.extension
                 grade.seconds_late = submission.total_seconds_late
