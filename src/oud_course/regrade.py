@@ -53,12 +53,12 @@ class Result:
     seconds: float = 0.0
 
 
-def declarations(gradebook, db_url: str, assignment: str) -> dict[tuple[str, str], dict]:
+def declarations(gradebook, assignment: str) -> dict[tuple[str, str], dict]:
     """(notebook, item) -> {"item", "expect", "points"} of every item the gradebook holds for ``assignment``."""
     found = {}
     for notebook in gradebook.find_assignment(assignment).notebooks:
         points = {cell.name: float(cell.max_score) for cell in notebook.grade_cells}
-        for item, entry in contract.load(db_url, assignment, notebook.name).items():
+        for item, entry in contract.load(gradebook.engine, assignment, notebook.name).items():
             if item in points:
                 found[(notebook.name, item)] = {"item": item, "expect": entry["expect"], "points": points[item]}
     return found
@@ -148,12 +148,12 @@ def regrade_assignment(root: Path, assignment: str, settings: dict, workers: int
 
     start = time.monotonic()
     with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
-        before = declarations(gradebook, settings["DB_URL"], assignment)
+        before = declarations(gradebook, assignment)
     if source_declarations(root, assignment, settings["COURSE_ID"]) == before:  # nothing to do: skip nbgrader's generate
         return Result(assignment, [], [], [], seconds=time.monotonic() - start)
     prepare(root, assignment, settings)  # records source/'s current declarations, as make grade does
     with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
-        after = declarations(gradebook, settings["DB_URL"], assignment)
+        after = declarations(gradebook, assignment)
         changed = sorted(key for key in after if key in before and before[key] != after[key])
         added = sorted(set(after) - set(before))
         if added:

@@ -90,9 +90,12 @@ def _table(metadata):
 
 
 @contextmanager
-def _engine(db_url: str):
+def _engine(db_url):
     from nbgrader import api  # its create_engine: the grading launcher makes it share one engine per gradebook
 
+    if not isinstance(db_url, str):  # an open Gradebook's engine: use it as it is
+        yield db_url
+        return
     engine = api.create_engine(db_url, echo=False, future=True)  # as Gradebook asks, so the launcher shares it
     try:
         yield engine
@@ -115,8 +118,9 @@ def save(db_url: str, assignment: str, notebook: str, expectations: dict[str, di
                 explanation=json.dumps(explanations.get(item, {}), sort_keys=True)))
 
 
-def load(db_url: str, assignment: str, notebook: str) -> dict[str, dict]:
-    """item -> {"expect", "explanation"} recorded for one notebook; empty when the gradebook has none."""
+def load(db_url, assignment: str, notebook: str) -> dict[str, dict]:
+    """item -> {"expect", "explanation"} recorded for one notebook (``db_url``: a URL, or an open Gradebook's
+    engine); empty when the gradebook has none."""
     from sqlalchemy import MetaData, inspect, select
 
     table = _table(MetaData())
