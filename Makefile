@@ -1,4 +1,5 @@
-# The course's commands. `make lab` and `make test` work on a fresh machine; see README.md.
+# The course's commands (each runs `oud-course COMMAND`; `.venv/bin/oud-course --help` lists them).
+# `make lab` and `make test` work on a fresh machine; see README.md.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -42,7 +43,7 @@ check: $(STAMP)
 # release/ for self-study (every check), then each check in CHECKS (course_config.py) released to the class: recorded in
 # the class gradebook in its flavour, a credit check's student version in build/release-graded/. ASSIGNMENT=... for one.
 release: $(STAMP)
-	$(BIN)/python -m oud_course.build release $(if $(ASSIGNMENT),--only $(ASSIGNMENT))
+	$(BIN)/oud-course release $(if $(ASSIGNMENT),--only $(ASSIGNMENT))
 
 # `make release` builds each credit check's graded version; this name stays for instructors who learnt it.
 release-graded: release
@@ -51,37 +52,37 @@ release-graded: release
 # COLLECT=exchange takes submissions from nbgrader's exchange, COLLECT=zip from downloaded/ zips;
 # WORKERS=N grades in parallel (PostgreSQL gradebook only).
 grade: $(STAMP)
-	$(BIN)/python -m oud_course.grade $(ASSIGNMENT) --collect $(or $(COLLECT),none) $(if $(WORKERS),--workers $(WORKERS))
+	$(BIN)/oud-course grade $(ASSIGNMENT) --collect $(or $(COLLECT),none) $(if $(WORKERS),--workers $(WORKERS))
 
-# The term's other steps (oud_course.term). hand-out: put a released check in nbgrader's exchange, in its flavour (hub).
+# The term's other steps. hand-out: put a released check in nbgrader's exchange, in its flavour (hub).
 # feedback: write it again after hand grading (late penalties from the current scores), zip it for the LMS in
 # feedback/_uploads/, release it through the exchange to those who submitted there. export: grades.csv and, beside it,
 # grades-detail.csv (raw score, penalty, result), grades-canvas.csv and grades-moodle.csv.
 hand-out: $(STAMP)
-	$(BIN)/python -m oud_course.term hand-out $(ASSIGNMENT)
+	$(BIN)/oud-course hand-out $(ASSIGNMENT)
 
 feedback: $(STAMP)
-	$(BIN)/python -m oud_course.term feedback $(ASSIGNMENT)
+	$(BIN)/oud-course feedback $(ASSIGNMENT)
 
 export: $(STAMP)
-	$(BIN)/python -m oud_course.term export
+	$(BIN)/oud-course export
 
 # Item analysis (of ASSIGNMENT=..., or all) from the gradebook and the answers stored at autograding: report/index.html
 # and CSVs. Students appear by pseudonym; NAMES=1 shows ids and names.
 report: $(STAMP)
-	$(BIN)/python -m oud_course.report $(ASSIGNMENT) $(if $(NAMES),--names)
+	$(BIN)/oud-course report $(ASSIGNMENT) $(if $(NAMES),--names)
 
 # After an item's declaration changed in source/: decide its points again from the stored answers (no kernel),
 # update the gradebook, feedback and grades.csv; regrade-<assignment>.csv lists whose score changed.
 regrade: $(STAMP)
-	$(BIN)/python -m oud_course.regrade $(ASSIGNMENT)
+	$(BIN)/oud-course regrade $(ASSIGNMENT)
 
 # The lessons as a static website in build/site (run once, widgets in their first state; no network).
 # SITE_ARGS="--out DIR" writes it elsewhere.
 site: $(STAMP)
-	$(BIN)/python -m oud_course.site $(SITE_ARGS)
+	$(BIN)/oud-course site $(SITE_ARGS)
 
-# Benchmarks of issue 7 (about 20 minutes on 2 cores): rewrites docs/performance.md. Measurements, not tests.
+# Benchmarks (about 20 minutes on 2 cores): rewrites docs/performance.md. Measurements, not tests.
 # BENCH_ARGS="--only 3a,4" runs some items; "--quick" fewer repetitions.
 bench: $(STAMP) system-packages
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
