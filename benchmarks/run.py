@@ -1,4 +1,4 @@
-"""Run the benchmarks of issue 7 and rewrite docs/performance.md with their table.
+"""Run the benchmarks and rewrite docs/performance.md with their table.
 
 Usage: ``python -m benchmarks [--only 1,3a,...] [--skip 2,5] [--quick]`` (``make bench`` runs it all).
 

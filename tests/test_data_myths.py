@@ -46,7 +46,7 @@ def test_the_seed_claims_facts_md_corrects_are_there_with_their_verdicts():
 
 
 def test_no_helpline_numbers_from_the_seeds():
-    """Is no phone number in the data (the seeds' numbers route to paid advertisers)?"""
+    """Is no phone number in the data (the source articles' numbers route to paid advertisers)?"""
     text = str(load("myths.json"))
     assert not re.search(r"\d{3}-\d{3}-\d{4}", text)
 

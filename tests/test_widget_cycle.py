@@ -61,7 +61,7 @@ def test_rejects_unknown_loop_and_stage(cycle):
 
 
 def test_every_stage_has_an_explanation_and_a_source():
-    """Does every stage of both loops name its source and avoid the seeds' 'damage' framing?"""
+    """Does every stage of both loops name its source and avoid framing tolerance as 'damage'?"""
     for loop in load("cycle_stages.json")["loops"].values():
         for stage in loop["stages"]:
             assert stage["explanation"] and stage["source"]

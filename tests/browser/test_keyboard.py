@@ -1,4 +1,4 @@
-"""Every course widget from the keyboard alone, in JupyterLab in headless chromium (issue 6).
+"""Every course widget from the keyboard alone, in JupyterLab in headless chromium.
 
 Each lesson that shows widgets is opened and run by keyboard (the command palette's Run All Cells).
 From then on only ``page.keyboard`` acts: the arrow keys select a widget's cell, Tab and Shift+Tab
