@@ -80,6 +80,7 @@ def run(students: int = 500, sample: int = 3, worst: bool = False) -> tuple[Row,
         subprocess.run([sys.executable, "-m", "oud_course.report", "--root", str(course)], check=True,
                        capture_output=True, text=True)
         report_s = time.perf_counter() - start
+        say(f"  report: {report_s:.1f} s")
         feedback_s = [0.0]
         real_feedback = regrading._feedback
 
@@ -100,11 +101,15 @@ def run(students: int = 500, sample: int = 3, worst: bool = False) -> tuple[Row,
             corrected = {first: _correct_a_key(course, first)}
             say(f"  regrade of every check after a corrected key in {first} ...")
             regrade_s, one_feedback_s, results = timed_regrade()
+            say(f"  regrade: {regrade_s:.1f} s, feedback {one_feedback_s:.1f} s for "
+                f"{sum(len(r.feedback) for r in results)} submissions")
             every_s, every_feedback_s, every = 0.0, 0.0, []
             if worst:  # about ten times the first regrade: feedback for most of the class
                 corrected.update({a: _correct_a_key(course, a) for a in assignments[1:]})
                 say(f"  ({regrade_s:.0f} s); regrade of every check after a corrected key in each of the others ...")
                 every_s, every_feedback_s, every = timed_regrade()
+                say(f"  worst case: {every_s:.0f} s, feedback {every_feedback_s:.0f} s for "
+                    f"{sum(len(r.feedback) for r in every)} submissions")
         finally:
             regrading._feedback = real_feedback
         say(f"  ({(every_s if worst else regrade_s):.0f} s); reference: full autograde of {sample} real submissions per check ...")
