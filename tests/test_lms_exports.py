@@ -202,3 +202,20 @@ def test_feedback_step_settles_the_late_penalty_first(course):
     with Gradebook(db, "oud-course") as gradebook:
         assert [n.late_submission_penalty for n in gradebook.find_submission("03-dependence-cycle", "bea").notebooks] == [1.0]
         assert [n.late_submission_penalty for n in gradebook.find_submission("03-dependence-cycle", "cal").notebooks] == [None]
+
+
+def test_release_record_checks(course):
+    """A released check the gradebook lost stops grading; one the gradebook holds unreleased is adopted and said so;
+    a released one without a kept source copy is graded without a word."""
+    from oud_course import releases, term
+
+    mark_released(course, {"01-opioids-and-the-body": "practice", "03-dependence-cycle": "credit",
+                           "04-causes-and-risk-factors": "practice"})
+    settings = term.load(course)
+    assert releases.check(course, "03-dependence-cycle", settings) == ([], "")
+    notes, stop = releases.check(course, "04-causes-and-risk-factors", settings)
+    assert notes == [] and "has no record of it" in stop
+    notes, stop = releases.check(course, "02-dependence-addiction-oud", settings)
+    assert stop == "" and "graded against the gradebook's record, which has no release record" in notes[0]
+    assert releases.released(course, settings) == ["01-opioids-and-the-body", "02-dependence-addiction-oud",
+                                                   "03-dependence-cycle", "04-causes-and-risk-factors"]

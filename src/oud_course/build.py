@@ -77,7 +77,8 @@ def release_class(root: Path, assignments: list[str], settings: dict) -> list[st
     lines = []
     for assignment in (a for a in assignments if a in settings.get("CHECKS", {})):
         kind, before = term.flavour(settings, assignment), done.get(assignment)
-        if before and before["flavour"] == kind and releases.source_unchanged(root, assignment):
+        if (before and before["flavour"] == kind and releases.source_unchanged(root, assignment)
+                and releases.in_class_gradebook(settings, assignment)):
             lines.append(f"{assignment}: released on {before['released']} ({kind}), unchanged")
             continue
         releases.record(root, assignment, settings, self_study_written=True)

@@ -56,14 +56,25 @@ def folder(root: Path, settings: dict, assignment: str) -> Path:
     return Path(root) / ("build/release-graded" if graded else "release")
 
 
+def in_class_gradebook(settings: dict, assignment: str) -> bool:
+    """Whether the class gradebook holds ``assignment`` with its notebooks."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
+        try:
+            return bool(gradebook.find_assignment(assignment).notebooks)
+        except MissingEntry:
+            return False
+
+
 def source_unchanged(root: Path, assignment: str) -> bool:
     """Whether source/<assignment> is byte for byte the source that was released."""
     kept = class_folder(root) / "source" / assignment
     if not kept.is_dir():
         return False
     comparison = filecmp.dircmp(Path(root) / "source" / assignment, kept, ignore=[".ipynb_checkpoints"])
-    return not (comparison.left_only or comparison.right_only or
-                filecmp.cmpfiles(comparison.left, comparison.right, comparison.common_files, shallow=False)[1:] != ([], []))
+    _, mismatched, unreadable = filecmp.cmpfiles(comparison.left, comparison.right, comparison.common_files, shallow=False)
+    return not (comparison.left_only or comparison.right_only or mismatched or unreadable)
 
 
 def record(root: Path, assignment: str, settings: dict, self_study_written: bool = False) -> None:
@@ -158,17 +169,15 @@ def check(root: Path, assignment: str, settings: dict) -> tuple[list[str], str]:
     released, with a note pointing at ``make regrade``. A gradebook record that no longer matches the release
     (nbgrader's generate run by hand) stops grading: it would switch every student's key silently.
     """
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import Gradebook
 
     root = Path(root)
     done = recorded(root).get(assignment)
+    in_gradebook = in_class_gradebook(settings, assignment)
+    kept = (class_folder(root) / "source" / assignment).is_dir()
     with Gradebook(settings["DB_URL"], settings["COURSE_ID"]) as gradebook:
-        try:
-            in_gradebook = bool(gradebook.find_assignment(assignment).notebooks)
-        except MissingEntry:
-            in_gradebook = False
         differ = (_declarations_differ(class_folder(root), gradebook, assignment, settings)
-                  if done and in_gradebook else None)
+                  if done and in_gradebook and kept else None)
     if not done and not in_gradebook:
         record(root, assignment, settings)
         return [f"{assignment} had not been released with `make release`: recorded it from source/ now "
@@ -185,7 +194,7 @@ def check(root: Path, assignment: str, settings: dict) -> tuple[list[str], str]:
                     "Students were given the version kept in build/class/source/. To grade against source/ as it is now, "
                     "run `make release` (it becomes the released version); to go back, copy build/class/source/"
                     f"{assignment} over source/{assignment} and run `make release`")
-    if not source_unchanged(root, assignment):
+    if kept and not source_unchanged(root, assignment):
         items = _declarations_differ(root, class_folder(root), assignment, settings)
         what = f" (items {', '.join(items)})" if items else ("" if items is None else " (no item changed)")
         notes.append(f"source/{assignment} changed since its release on {done['released']}{what}: graded against the "
