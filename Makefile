@@ -56,7 +56,7 @@ grade: $(STAMP)
 
 # The term's other steps. hand-out: put a released check in nbgrader's exchange, in its flavour (hub).
 # feedback: write it again after hand grading (late penalties from the current scores), zip it for the LMS in
-# feedback/_uploads/, release it through the exchange to those who submitted there. export: grades.csv and, beside it,
+# build/feedback-zips/, release it through the exchange to those who submitted there. export: grades.csv and, beside it,
 # grades-detail.csv (raw score, penalty, result), grades-canvas.csv and grades-moodle.csv.
 hand-out: $(STAMP)
 	$(BIN)/oud-course hand-out $(ASSIGNMENT)

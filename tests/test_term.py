@@ -233,7 +233,7 @@ def term(tmp_path_factory):
         out["fetched-html"] = next(Path("/home/oudt-late").rglob("*.html")).read_text() if out["fetched"] else ""
         run(py + ["-m", "oud_course.term", "export", "--root", str(course)], env)
         before = snapshot(course)
-        with zipfile.ZipFile(course / "feedback" / "_uploads" / f"{CREDIT}-canvas.zip") as bundle:
+        with zipfile.ZipFile(course / "build" / "feedback-zips" / f"{CREDIT}-canvas.zip") as bundle:
             out["canvas-zip"] = {name: bundle.read(name).decode() for name in bundle.namelist()}
 
         # 7. The credit check's key was wrong: fix it in source/, regrade, write its feedback again.

@@ -169,14 +169,14 @@ def set_aside_unsafe(root: Path, assignment: str, folder_name: str, students: li
 
 
 def lms_feedback_zips(root: Path, assignment: str) -> str:
-    """Zip the check's feedback for upload (feedback/_uploads/); a note naming students no LMS zip names, or ""."""
+    """Zip the check's feedback for upload (build/feedback-zips/); a note naming students no LMS zip names, or ""."""
     from oud_course.grading.plugins import download_names
 
-    _, unnamed = lms.feedback_zips(root, assignment, download_names(root, assignment), root / "feedback" / "_uploads")
+    _, unnamed = lms.feedback_zips(root, assignment, download_names(root, assignment), root / "build" / "feedback-zips")
     if not unnamed or term.load(root).get("LMS", "generic") not in ("canvas", "moodle"):
         return ""
     return (f"{assignment}: no Canvas or Moodle download name for {', '.join(unnamed)}: their feedback is only in "
-            f"feedback/_uploads/{assignment}-by-student.zip")
+            f"build/feedback-zips/{assignment}-by-student.zip")
 
 
 def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 1,

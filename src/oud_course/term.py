@@ -220,7 +220,7 @@ def feedback(root: Path, assignments: list[str]) -> list[str]:
                          "(they fetch it in the Assignment List)")
         if others:
             lines.append(f"{assignment}: {len(others)} student(s) did not submit through the exchange "
-                         f"({', '.join(others)}): upload their feedback to the LMS from feedback/_uploads/ "
+                         f"({', '.join(others)}): upload their feedback to the LMS from build/feedback-zips/ "
                          f"({assignment}-canvas.zip or -moodle.zip, else {assignment}-by-student.zip)")
     return lines
 
