@@ -179,3 +179,27 @@ def test_real_submissions_regraded_after_a_key_change(course):
     assert [(r["student_id"], r["q1 old"], r["q1 new"]) for r in rows] == [("ana", "1", "0"), ("ben", "0", "1")]
     feedback = (course / "feedback" / "ben" / assignment / notebook.replace(".ipynb", ".html")).read_text()
     assert "q1: right" in feedback
+
+
+@pytest.mark.slow
+def test_report_and_regrade_on_postgres(postgres_server, tmp_path, monkeypatch):
+    """On a PostgreSQL gradebook, do the report's figures and a key change's regrade come out as on SQLite?"""
+    from test_report import expected_statistics
+
+    from oud_course.regrade import regrade
+    from oud_course.report import write_report
+
+    url = postgres_server.new_database("report_regrade")
+    course = make_course(tmp_path / "course")
+    with course_environment():
+        monkeypatch.setenv("COURSE_DB_URL", url)
+        generated = synthetic_class(course, ASSIGNMENT, 60, seed=11)
+        out = write_report(course, [ASSIGNMENT], course / "report")
+        change_declaration(course, ASSIGNMENT, "q5", key="c")
+        regrade(course, [ASSIGNMENT])
+    with open(out / "items.csv", newline="", encoding="utf-8") as handle:
+        difficulty = [float(row["difficulty"]) for row in csv.DictReader(handle)]
+    weights = [generated["weights"][i] for i in generated["items"]]
+    assert difficulty == pytest.approx(expected_statistics(generated["points"], weights)["difficulty"], abs=5e-4)
+    moved = {s for s in generated["students"] if generated["answers"][s]["q5"] in ("b", "c")}
+    assert {r["student_id"] for r in changes_csv(course)} == moved
