@@ -219,3 +219,15 @@ def test_release_record_checks(course):
     assert stop == "" and "graded against the gradebook's record, which has no release record" in notes[0]
     assert releases.released(course, settings) == ["01-opioids-and-the-body", "02-dependence-addiction-oud",
                                                    "03-dependence-cycle", "04-causes-and-risk-factors"]
+
+
+def test_plain_make_grade_with_nothing_released_says_what_to_do(course, capsys):
+    """With no check released, does `make grade` grade nothing (not every check in source/) and say how to release one?"""
+    from oud_course.grade import main
+
+    (course / "build" / "class" / "releases.json").unlink()
+    assert main(["--root", str(course)]) == 2
+    err = capsys.readouterr().err
+    assert "No check has been released to the class" in err and "make release" in err
+    assert "01-opioids-and-the-body is in CHECKS but was not released" in err
+    assert not (course / "autograded").exists()
