@@ -134,8 +134,10 @@ def live_script(html: str) -> list[str]:
 
 
 def _files(course):
+    """Every file of autograded/ and feedback/ that came from a submission (not the LMS zips the course builds)."""
     for folder in ("autograded", "feedback"):
-        yield from (p for p in (course / folder).rglob("*") if not p.is_dir() or p.is_symlink())
+        yield from (p for p in (course / folder).rglob("*")
+                    if (not p.is_dir() or p.is_symlink()) and "_uploads" not in p.relative_to(course).parts)
 
 
 @pytest.mark.slow
