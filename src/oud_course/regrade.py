@@ -264,7 +264,6 @@ def regrade(root: Path, assignments: list[str], workers: int = 1, to: Path | Non
     from oud_course.grade import _reason, nbgrader
 
     settings = course_settings(root)
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     results = [regrade_assignment(root, assignment, settings, workers) for assignment in assignments]
     for result in results:
         write_changes(root / f"regrade-{result.assignment}.csv", result)
