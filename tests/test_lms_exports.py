@@ -82,9 +82,9 @@ def test_detail_shows_raw_score_penalty_and_result(course):
     rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(open(course / "grades-detail.csv"))}
     bea = rows["bea", "03-dependence-cycle"]
     assert (bea["autograded"], bea["manual"], bea["raw_score"], bea["late_penalty"], bea["score"]) == ("4", "1", "5", "1", "4")
-    assert bea["hours_late"] == "30" and bea["flavour"] == "credit" and bea["due"] == "2026-12-01T13:00:00+00:00"
+    assert bea["late_by"] == "1 d 6 h" and bea["flavour"] == "credit" and bea["due"] == "2026-12-01T13:00:00+00:00"
     cal = rows["cal", "03-dependence-cycle"]
-    assert cal["extension_hours"] == "72" and cal["hours_late"] == "0" and cal["late_penalty"] == "0"
+    assert cal["extension_hours"] == "72" and cal["late_by"] == "" and cal["late_penalty"] == "0"
     assert rows["bea", "01-opioids-and-the-body"]["submitted"] == "no"
 
 

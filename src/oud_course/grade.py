@@ -173,8 +173,8 @@ def lms_feedback_zips(root: Path, assignment: str) -> str:
     from oud_course.grading.plugins import download_names
 
     _, unnamed = lms.feedback_zips(root, assignment, download_names(root, assignment), root / "build" / "feedback-zips")
-    if not unnamed or term.load(root).get("LMS", "generic") not in ("canvas", "moodle"):
-        return ""
+    if not unnamed or not (root / "downloaded" / assignment).is_dir() or term.load(root).get("LMS") not in ("canvas", "moodle"):
+        return ""  # only a check collected from the LMS's download can be named as the LMS names it
     return (f"{assignment}: no Canvas or Moodle download name for {', '.join(unnamed)}: their feedback is only in "
             f"build/feedback-zips/{assignment}-by-student.zip")
 

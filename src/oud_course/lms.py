@@ -90,6 +90,15 @@ def _n(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
+def late_by(seconds: float) -> str:
+    """How late, for people: "1 d 6 h", "3 min 20 s"; "" when on time."""
+    whole = int(round(seconds))
+    if whole <= 0:
+        return ""
+    parts = [(whole // 86_400, "d"), (whole % 86_400 // 3_600, "h"), (whole % 3_600 // 60, "min"), (whole % 60, "s")]
+    return " ".join(f"{n} {unit}" for n, unit in parts if n)
+
+
 def _name(student) -> tuple[str, str]:
     return student.first_name or "", student.last_name or ""
 
@@ -112,14 +121,14 @@ def write_detail(path: Path, rows: list[Grade], flavours: dict, due: dict) -> No
     """grades-detail.csv: one row per student and check, with the raw score, the late penalty and the result."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student_id", "assignment", "flavour", "due", "extension_hours", "submitted", "hours_late",
+        writer.writerow(["student_id", "assignment", "flavour", "due", "extension_hours", "submitted", "late_by",
                          "autograded", "manual", "raw_score", "max_score", "late_penalty", "score"])
         for g in rows:
             writer.writerow([
                 g.student.id, g.assignment, flavours[g.assignment], due[g.assignment] or "",
                 _n(g.extension.total_seconds() / 3600) if g.extension else "",
                 g.timestamp.isoformat(" ", "seconds") + " UTC" if g.timestamp else ("yes" if g.submitted else "no"),
-                _n(g.seconds_late / 3600), _n(g.autograded), _n(g.manual), _n(g.raw), _n(g.max_score),
+                late_by(g.seconds_late), _n(g.autograded), _n(g.manual), _n(g.raw), _n(g.max_score),
                 _n(g.penalty), _n(g.score)])
 
 
