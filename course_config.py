@@ -14,7 +14,7 @@ from oud_course.grading import (
     DecideGrades, DeriveItemChecks, ExplainItems, InertOutputs, RestoreDeletedCells, SafeExecute, TrimOutput,
 )
 from oud_course.grading.pipelines import extend, nbgrader_default
-from oud_course.grading.plugins import LmsFileNameCollector, PercentPerDayLate, WideCsvExport
+from oud_course.grading.plugins import LmsFileNameCollector, PercentPerDayLate, SettleLatePenalties, WideCsvExport
 from oud_course.lms import DOWNLOAD_NAMES
 
 try:
@@ -107,7 +107,9 @@ c.Autograde.autograde_preprocessors = extend(
     replace={Execute: SafeExecute}, after={SafeExecute: [DecideGrades], LimitOutput: [TrimOutput, InertOutputs]},
 )
 # Feedback never shows hidden tests or mark schemes (nbgrader's own feedback would include both); ExplainItems
-# adds each item's explanation once the check's due date has passed (at once for practice checks).
+# adds each item's explanation once the check's due date has passed (at once for practice checks); SettleLatePenalties
+# first takes the late penalty off the current score (autograded and hand-graded), as the grade export does.
 c.GenerateFeedback.preprocessors = extend(nbgrader_default(GenerateFeedback, "preprocessors"),
+                                          before={GetGrades: [SettleLatePenalties]},
                                           after={GetGrades: [ClearHiddenTests, ClearMarkScheme, ExplainItems]})
 c.ExplainItems.course_root = ROOT  # where course_config.py says each check's flavour and due date

@@ -45,8 +45,8 @@ def test_course_pipelines_are_the_defaults_with_the_course_steps_in_place():
     assert names["Autograde", "autograde_preprocessors"] == [
         "SafeExecute", "DecideGrades", "IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput", "TrimOutput",
         "InertOutputs", "SaveAutoGrades", "AssignLatePenalties", "CheckCellMetadata"]
-    assert names["GenerateFeedback", "preprocessors"] == ["GetGrades", "ClearHiddenTests", "ClearMarkScheme", "ExplainItems",
-                                                          "CSSHTMLHeaderPreprocessor"]
+    assert names["GenerateFeedback", "preprocessors"] == ["SettleLatePenalties", "GetGrades", "ClearHiddenTests", "ClearMarkScheme",
+                                                          "ExplainItems", "CSSHTMLHeaderPreprocessor"]
 
 
 def test_extend_refuses_an_anchor_that_nbgrader_no_longer_has():

@@ -55,8 +55,6 @@ c.JupyterHub.services = [
             # The gradebook (docs/examples/nbgrader_config_hub.py). No password here: libpq reads it
             # from ~/.pgpass (mode 600) in the grader account.
             "COURSE_DB_URL": "postgresql://oud_grader@<db.example.org>:5432/oud_course",
-            # Grade for credit: the course's nbgrader steps build the release with self-check off.
-            "COURSE_SELF_CHECK": "off",
         },
     },
 ]

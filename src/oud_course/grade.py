@@ -186,7 +186,6 @@ def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 
     settings = term.load(root)
     run = datetime.now(timezone.utc).isoformat(timespec="seconds")
     notes = notes if notes is not None else []
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     max_file_bytes = int(settings["c"].CourseDirectory.max_file_size) * 1000
     outcomes: list[Outcome] = []
     for assignment in assignments:
@@ -270,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
                              "one worker keeps about three quarters of a core busy)")
     parser.add_argument("--to", type=Path, help="grade CSV (default: grades.csv in the course folder)")
     args = parser.parse_args(argv)
+    # nbgrader runs `alembic` by name when it creates a gradebook: it is installed beside this Python.
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     skip_iri_grammars()  # this process reads the gradebook with nbgrader too
     root = args.root.resolve()
     settings = term.load(root)
@@ -293,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  not graded: {o.student} / {o.assignment}: {o.reason}")
     for note in notes:
         print(f"note: {note}")
-    return 0
+    return 1 if failed else 0  # so a script or CI notices a submission that was not graded
 
 
 if __name__ == "__main__":
