@@ -90,7 +90,9 @@ c.PercentPerDayLate.max_percent = LATE_MAX_PERCENT  # the cap
 c.ExportApp.plugin_class = WideCsvExport  # grades.csv (released checks) and, beside it, its detail, Canvas and Moodle files
 c.ZipCollectApp.collector_plugin = LmsFileNameCollector  # finds students by LMS user id or name in the student list
 c.FileNameCollectorPlugin.named_regexp = DOWNLOAD_NAMES[LMS]  # the LMS's download names; adapt it to yours
-c.DeriveItemChecks.self_check = True  # release/ and the formgrader's Generate: self-study; `make release` builds credit ones
+c.DeriveItemChecks.self_check = True  # self-study keys in release/ (what Binder serves) ...
+c.DeriveItemChecks.credit = [a for a, entry in CHECKS.items() if entry.get("flavour") == "credit"]  # ... none for credit checks
+
 c.DeriveItemChecks.course_id = COURSE_ID  # item salts derive from it, so releases are reproducible
 
 # Each pipeline is nbgrader's own default with the course's steps put in (tests/test_pipelines.py notices when

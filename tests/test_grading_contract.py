@@ -121,3 +121,20 @@ def test_graded_flavour_summary_says_the_instructor_grades(capsys, monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")  # no progress widget in a plain process
     checks.summary()
     assert "Answer summary: 1 of 1 items answered in the right form. Your instructor grades them" in capsys.readouterr().out
+
+
+def test_a_credit_check_is_generated_without_self_check_keys_wherever_generate_runs():
+    """Does DeriveItemChecks (also behind the formgrader's Generate) build a check listed as credit without answer keys?"""
+    from nbformat import read
+
+    from course_tools import CHECKS
+    from oud_course.grading.derive import DeriveItemChecks
+
+    def keys(credit):
+        nb = read(CHECKS[0], as_version=4)
+        DeriveItemChecks(credit=credit).preprocess(nb, {"nbgrader": {"assignment": CHECKS[0].parent.name}})
+        sources = [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and "check(" in c.source]
+        return [selfcheck.read_key(s.split(", '", 1)[1].split("'")[0]) for s in sources]
+
+    assert all("verifier" in k for k in keys([]))
+    assert keys([CHECKS[0].parent.name]) and not any("verifier" in k for k in keys([CHECKS[0].parent.name]))

@@ -57,6 +57,7 @@ def generate_release(root: Path, assignments: list[str], out: Path, graded: bool
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     config.CourseDirectory.release_directory = str(out.resolve())
     config.DeriveItemChecks.self_check = not graded
+    config.DeriveItemChecks.credit = []  # this build's flavour is ``graded``, whatever CHECKS says (release/ is self-study)
     if not db_url:
         scratch = tempfile.mkdtemp(prefix="oud-release-")
         db_url = f"sqlite:///{scratch}/gradebook.db"

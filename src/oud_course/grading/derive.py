@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Bool, Unicode
+from traitlets import Bool, List, Unicode
 
 from oud_course import COURSE_ID
 from oud_course.grading import contract
@@ -86,11 +86,13 @@ class DeriveItemChecks(NbGraderPreprocessor):
 
     self_check = Bool(True, help="Write self-check keys into the release (off for classes graded for credit).").tag(config=True)
     course_id = Unicode(COURSE_ID, help="Course id that item salts are derived from.").tag(config=True)
+    credit = List(Unicode(), help="Checks graded for credit: released with self-check off whatever self_check says.").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict):
         info = resources.get("nbgrader", {})
+        self_check = self.self_check and info.get("assignment", "") not in self.credit
         if info.get("db_url") and info.get("notebook"):  # the one place an expectation is written
             contract.save(info["db_url"], info["assignment"], info["notebook"], contract.expectations_of(nb),
                           contract.explanations_of(nb))
-        return derive_checks(nb, info.get("assignment", ""), self.course_id, self.self_check, for_release=True,
+        return derive_checks(nb, info.get("assignment", ""), self.course_id, self_check, for_release=True,
                              config=self.config), resources
