@@ -103,11 +103,17 @@ def _name(student) -> tuple[str, str]:
     return student.first_name or "", student.last_name or ""
 
 
+def scores_by_student(rows: list[Grade]) -> dict:
+    """student id -> (student, {check: score after penalty}), in the order the rows come."""
+    found: dict = {}
+    for grade in rows:
+        found.setdefault(grade.student.id, (grade.student, {}))[1][grade.assignment] = grade.score
+    return found
+
+
 def write_wide(path: Path, rows: list[Grade], assignments: list[str], maxima: dict) -> None:
     """grades.csv: one row per student, one column per check (after late penalties), total and max_total."""
-    by_student: dict = {}
-    for grade in rows:
-        by_student.setdefault(grade.student.id, (grade.student, {}))[1][grade.assignment] = grade.score
+    by_student = scores_by_student(rows)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student_id", "last_name", "first_name", "email", *assignments, "total", "max_total"])
@@ -139,9 +145,7 @@ def login(student, field: str) -> str:
 
 def write_canvas(path: Path, rows: list[Grade], assignments: list[str], columns: dict, maxima: dict, field: str) -> None:
     """Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, one column per check."""
-    by_student: dict = {}
-    for grade in rows:
-        by_student.setdefault(grade.student.id, (grade.student, {}))[1][grade.assignment] = grade.score
+    by_student = scores_by_student(rows)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *(columns[a] for a in assignments)])
@@ -155,9 +159,7 @@ def write_canvas(path: Path, rows: list[Grade], assignments: list[str], columns:
 
 def write_moodle(path: Path, rows: list[Grade], assignments: list[str], columns: dict) -> None:
     """Moodle's grade import: Username, Email address, First name, Last name, one column per check."""
-    by_student: dict = {}
-    for grade in rows:
-        by_student.setdefault(grade.student.id, (grade.student, {}))[1][grade.assignment] = grade.score
+    by_student = scores_by_student(rows)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["Username", "Email address", "First name", "Last name", *(columns[a] for a in assignments)])
