@@ -82,7 +82,7 @@ regrade: $(STAMP)
 site: $(STAMP)
 	$(BIN)/oud-course site $(SITE_ARGS)
 
-# Benchmarks (about 20 minutes on 2 cores): rewrites docs/performance.md. Measurements, not tests.
+# Benchmarks (about 30 minutes on 2 cores, items 8a and 8b included): rewrites docs/performance.md. Measurements, not tests.
 # BENCH_ARGS="--only 3a,4" runs some items; "--quick" fewer repetitions.
 bench: $(STAMP) system-packages
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
