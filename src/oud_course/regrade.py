@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 
 from oud_course.grading import contract
-from oud_course.grading.decide import answers_path
+from oud_course.grading.decide import answers_path, verdict_output
 from oud_course.grading.evaluate import evaluate
 
 
@@ -91,14 +91,6 @@ def stored_answers(root: Path, assignment: str, student: str, notebook: str, tim
     if entry.get("timestamp") != stamp:
         return None, "stored answers belong to another submission (timestamps differ): run make grade for it"
     return entry.get("items", {}), ""
-
-
-def verdict_output(verdict: dict) -> dict:
-    """The test cell output that DecideGrades writes for a verdict."""
-    if verdict["passed"]:
-        return {"output_type": "stream", "name": "stdout", "text": f"Graded: {verdict['message']}\n"}
-    return {"output_type": "error", "ename": "NotRight", "evalue": verdict["message"],
-            "traceback": [f"Graded: {verdict['message']}"]}
 
 
 def _is_verdict(output: dict) -> bool:

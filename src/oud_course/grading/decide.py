@@ -73,6 +73,14 @@ def _submission_timestamp(info: dict) -> str | None:
     return stamp.isoformat() if stamp else None
 
 
+def verdict_output(verdict: dict) -> dict:
+    """The test cell output that records a verdict (nbgrader's SaveAutoGrades scores an error as 0, a pass as full)."""
+    if verdict["passed"]:
+        return {"output_type": "stream", "name": "stdout", "text": f"Graded: {verdict['message']}\n"}
+    return {"output_type": "error", "ename": "NotRight", "evalue": verdict["message"],
+            "traceback": [f"Graded: {verdict['message']}"]}
+
+
 def is_item_test(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
 
@@ -127,12 +135,7 @@ class DecideGrades(NbGraderPreprocessor):
             store_answers(root, info, cases, _submission_timestamp(info))
         for (cell, item, _), verdict in zip(tests, verdicts):
             kept = [o for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stdout"]
-            if verdict["passed"]:
-                result = {"output_type": "stream", "name": "stdout", "text": f"Graded: {verdict['message']}\n"}
-            else:
-                result = {"output_type": "error", "ename": "NotRight", "evalue": verdict["message"],
-                          "traceback": [f"Graded: {verdict['message']}"]}
-            cell.outputs = kept + [from_dict(result)]
+            cell.outputs = kept + [from_dict(verdict_output(verdict))]
             self.log.debug("%s: %s", item, verdict["message"])
         return nb, resources
 
