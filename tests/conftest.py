@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
-from course_tools import make_course
+from course_tools import BIN, make_course
 
 pytest_plugins = ["postgres"]
 
@@ -21,6 +22,14 @@ def pytest_collection_modifyitems(items):
 def course(tmp_path) -> Path:
     """A fresh course folder with this repository's config and source/, and its own SQLite gradebook."""
     return make_course(tmp_path / "course")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _venv_on_path():
+    """nbgrader runs `alembic` by name when it creates a gradebook, as `make` and `oud-course` let it (venv first on PATH)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

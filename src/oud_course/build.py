@@ -101,8 +101,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-url", default="", help="with --out: record the assignments in this gradebook (default: a throwaway one)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
-    # nbgrader runs the `alembic` command when it creates a gradebook: it lives beside this Python.
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     if args.out is None:
         from oud_course import term
         settings = term.load(root)

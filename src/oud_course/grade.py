@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
-import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,16 +49,39 @@ def nbgrader(root: Path, *args: str, timeout: float = STUDENT_TIMEOUT) -> subpro
                           timeout=timeout, check=False)
 
 
-_GENERIC = ("There was an error processing", "Please see the", "Traceback", "File ")
+def failure(done: subprocess.CompletedProcess) -> str:
+    """Why an nbgrader command failed, for a person: its exit status and the last lines of its log."""
+    tail = [line for line in (done.stdout + done.stderr).strip().splitlines() if line.strip()][-3:]
+    return f"exit status {done.returncode}" + (f"; its log ends: {' / '.join(tail)}"[:600] if tail else "")
 
 
-def _reason(log: str) -> str:
-    """The most telling line of a failed nbgrader log (its last exception or error), for the grading report."""
-    lines = [re.sub(r"^\[\w+ \| \w+\] ", "", line).strip() for line in log.splitlines()]
-    lines = [line for line in lines if line and not line.startswith(_GENERIC)]
-    exceptions = [line for line in lines if re.match(r"^[\w.]+(Error|Exception|Warning): ", line)]
-    errors = [line for line in lines if re.search(r"(No notebooks|No such|not valid|Invalid|Timeout|died)", line)]
-    return ((exceptions or errors or ["nbgrader failed; run it for this student to see its log"])[-1])[:400]
+def _reason(log: str) -> str:  # what regrade.py still calls, until it uses failure()
+    return failure(subprocess.CompletedProcess([], 1, log, ""))
+
+
+def run_batch(root: Path, command: str, assignment: str, students: list[str], everyone: list[str],
+              timeout: float, env: dict | None = None) -> tuple[dict[str, str], str]:
+    """Run nbgrader's ``command`` (autograde or generate_feedback) over ``students`` in one process.
+
+    Returns each student the process reached, with why their submission failed ("" if it did not), and why
+    the process stopped before the others (oud_course.grading.batch writes one result per submission).
+    """
+    handle, results = tempfile.mkstemp(prefix="oud-grading-", suffix=".jsonl")
+    os.close(handle)
+    try:
+        try:
+            done = subprocess.run([sys.executable, "-m", "oud_course.grading.batch", command, assignment,
+                                   "--results", results, "--force", *_only(students, everyone)],
+                                  cwd=root, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+            stopped = failure(done)
+        except subprocess.TimeoutExpired:
+            stopped = f"grading took over {timeout:.0f} s"
+        lines = [json.loads(line) for line in Path(results).read_text(encoding="utf-8").splitlines() if line.strip()]
+    finally:
+        os.unlink(results)
+    reached = {line["student"]: line["reason"] for line in lines if line["student"] in set(students)}
+    stopped = next((line["reason"] for line in lines if line["student"] is None), stopped)
+    return reached, stopped
 
 
 def prepare(root: Path, assignment: str, settings: dict) -> None:
@@ -78,20 +102,7 @@ def collect(root: Path, assignment: str, how: str) -> None:
     else:
         return
     if done.returncode != 0:
-        raise SystemExit(f"nbgrader {how} collection of {assignment} failed: {_reason(done.stdout + done.stderr)}")
-
-
-def autograde_one(root: Path, assignment: str, student: str) -> Outcome:
-    """Autograde one submission in its own nbgrader process; the log explains any failure."""
-    start = time.monotonic()
-    try:
-        done = nbgrader(root, "autograde", assignment, "--student", student, "--force")
-    except subprocess.TimeoutExpired:
-        return Outcome(assignment, student, "failed", f"grading took over {STUDENT_TIMEOUT} s", STUDENT_TIMEOUT)
-    seconds = time.monotonic() - start
-    if done.returncode == 0:
-        return Outcome(assignment, student, "graded", "", seconds)
-    return Outcome(assignment, student, "failed", _reason(done.stdout + done.stderr), seconds)
+        raise SystemExit(f"nbgrader {how} collection of {assignment} failed: {failure(done)}")
 
 
 def _only(students: list[str], everyone: list[str]) -> list[str]:
@@ -108,27 +119,29 @@ def _groups(students: list[str], workers: int) -> list[list[str]]:
 def feedback_batch(root: Path, assignment: str, students: list[str], everyone: list[str]) -> str:
     """Settle ``students``' late penalties, then write their feedback in one nbgrader process; returns why it failed, or ""."""
     term.settle_penalties(root, term.load(root), [assignment], students)
-    done = nbgrader(root, "generate_feedback", assignment, "--force", *_only(students, everyone))
-    return "" if done.returncode == 0 else _reason(done.stdout + done.stderr)
+    reached, stopped = run_batch(root, "generate_feedback", assignment, students, everyone,
+                                 STUDENT_TIMEOUT * max(1, len(students)))
+    problems = [f"{s}: {reached[s]}" for s in students if reached.get(s)]
+    problems += [f"{s}: {stopped}" for s in students if s not in reached]
+    return "; ".join(problems)
 
 
 def autograde_batch(root: Path, assignment: str, students: list[str], everyone: list[str]) -> list[Outcome]:
-    """Autograde ``students`` in one nbgrader process (one start-up for many submissions).
+    """Autograde ``students`` in one nbgrader process (one start-up for many submissions), each with its outcome.
 
-    nbgrader goes on past a submission it cannot grade and names it in its log; those few are
-    graded again on their own, so the report gets each one's own reason.
+    A submission that stops nbgrader's whole process (it is killed, or runs past the time limit) leaves
+    the students after it unreached: they are graded again on their own.
     """
     start = time.monotonic()
-    args = ["autograde", assignment, "--force", *_only(students, everyone)]
-    try:
-        done = nbgrader(root, *args, timeout=STUDENT_TIMEOUT * max(1, len(students)))
-        log = done.stdout + done.stderr
-    except subprocess.TimeoutExpired:
-        log = "error processing assignment: " + " ".join(f"/submitted/{s}/" for s in students)
-    failed = set(re.findall(r"error processing assignment: \S*?/submitted/([^/\s]+)/", log)) & set(students)
-    each = (time.monotonic() - start) / max(1, len(students))
-    outcomes = [Outcome(assignment, s, "graded", "", each) for s in students if s not in failed]
-    return outcomes + [autograde_one(root, assignment, s) for s in sorted(failed)]
+    reached, stopped = run_batch(root, "autograde", assignment, students, everyone,
+                                 STUDENT_TIMEOUT * max(1, len(students)))
+    each = (time.monotonic() - start) / max(1, len(reached))
+    outcomes = [Outcome(assignment, s, "failed" if reached[s] else "graded", reached[s], each)
+                for s in students if s in reached]
+    unreached = [s for s in students if s not in reached]
+    if len(students) == 1:
+        return outcomes + [Outcome(assignment, s, "failed", stopped, time.monotonic() - start) for s in unreached]
+    return outcomes + [o for s in unreached for o in autograde_batch(root, assignment, [s], everyone)]
 
 
 def submission_notes(root: Path, assignment: str, student: str) -> str:
@@ -228,7 +241,7 @@ def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 
         notes += [n for n in [lms_feedback_zips(root, assignment)] if n]
     export = nbgrader(root, "export", "--to", str(to or root / "grades.csv"))
     if export.returncode != 0:
-        raise SystemExit(f"export failed: {_reason(export.stdout + export.stderr)}")
+        raise SystemExit(f"export failed: {failure(export)}")
     write_report(root / "grading-report.csv", outcomes, run)
     return outcomes
 
@@ -269,8 +282,6 @@ def main(argv: list[str] | None = None) -> int:
                              "one worker keeps about three quarters of a core busy)")
     parser.add_argument("--to", type=Path, help="grade CSV (default: grades.csv in the course folder)")
     args = parser.parse_args(argv)
-    # nbgrader runs `alembic` by name when it creates a gradebook: it is installed beside this Python.
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     skip_iri_grammars()  # this process reads the gradebook with nbgrader too
     root = args.root.resolve()
     settings = term.load(root)

@@ -179,7 +179,7 @@ def one_account_warning(settings: dict, assignment: str) -> str:
 def hand_out(root: Path, assignment: str) -> str:
     """Put ``assignment``'s student version, in the flavour it was released in, in nbgrader's exchange."""
     from oud_course import releases
-    from oud_course.grade import _reason, nbgrader
+    from oud_course.grade import failure, nbgrader
 
     settings = load(root)
     if assignment not in releases.recorded(root):
@@ -187,22 +187,23 @@ def hand_out(root: Path, assignment: str) -> str:
     folder = releases.folder(root, settings, assignment)
     done = nbgrader(root, "release_assignment", assignment, "--force", f"--CourseDirectory.release_directory={folder}")
     if done.returncode != 0:
-        raise SystemExit(f"nbgrader release_assignment {assignment} failed: {_reason(done.stdout + done.stderr)}")
+        raise SystemExit(f"nbgrader release_assignment {assignment} failed: {failure(done)}")
     return f"{assignment} is in the exchange ({releases.released_flavour(root, settings, assignment)}, from {folder.relative_to(root)}/)"
 
 
 def feedback(root: Path, assignments: list[str]) -> list[str]:
     """Write each check's feedback again (late penalties settled first), zip it for the LMS, and release it through the
     exchange to the students who submitted there; returns what the instructor should know."""
-    from oud_course.grade import _reason, lms_feedback_zips, nbgrader, students_of
+    from oud_course.grade import STUDENT_TIMEOUT, failure, lms_feedback_zips, nbgrader, run_batch, students_of
 
     settings = load(root)
     settle_penalties(root, settings, assignments)
     lines = []
     for assignment in assignments:
-        done = nbgrader(root, "generate_feedback", assignment, "--force")
-        if done.returncode != 0:
-            raise SystemExit(f"nbgrader generate_feedback {assignment} failed: {_reason(done.stdout + done.stderr)}")
+        graded = sorted(p.parent.name for p in (Path(root) / "autograded").glob(f"*/{assignment}") if p.is_dir())
+        reached, stopped = run_batch(root, "generate_feedback", assignment, graded, graded,
+                                     STUDENT_TIMEOUT * max(1, len(graded)))
+        lines += [f"{assignment}: no feedback for {s}: {reached.get(s) or stopped}" for s in graded if reached.get(s, stopped)]
         lines += [n for n in [lms_feedback_zips(root, assignment)] if n]
         pages = Path(root) / "feedback"
         students = sorted({p.parent.parent.name for p in pages.glob(f"*/{assignment}/*.html")})
@@ -215,7 +216,7 @@ def feedback(root: Path, assignments: list[str]) -> list[str]:
             done = nbgrader(root, "release_feedback", assignment,
                             *([f"--CourseDirectory.student_id_exclude={excluded}"] if excluded else []))
             if done.returncode != 0:
-                raise SystemExit(f"nbgrader release_feedback {assignment} failed: {_reason(done.stdout + done.stderr)}")
+                raise SystemExit(f"nbgrader release_feedback {assignment} failed: {failure(done)}")
             lines.append(f"{assignment}: feedback released through the exchange to {len(exchange)} student(s) "
                          "(they fetch it in the Assignment List)")
         if others:
@@ -228,12 +229,12 @@ def feedback(root: Path, assignments: list[str]) -> list[str]:
 def export(root: Path, to: Path | None = None) -> list[str]:
     """``nbgrader export`` (late penalties settled from today's scores first); returns the files written."""
     from oud_course import lms
-    from oud_course.grade import _reason, nbgrader
+    from oud_course.grade import failure, nbgrader
 
     target = Path(to or Path(root) / "grades.csv")
     done = nbgrader(root, "export", "--to", str(target))
     if done.returncode != 0:
-        raise SystemExit(f"export failed: {_reason(done.stdout + done.stderr)}")
+        raise SystemExit(f"export failed: {failure(done)}")
     return [str(path) for path in lms.export_paths(target).values()]
 
 
@@ -250,7 +251,6 @@ def main(argv: list[str] | None = None) -> int:
 
     skip_iri_grammars()
     root = args.root.resolve()
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     os.chdir(root)
     if args.step == "hand-out":
         if len(args.assignments) != 1:

@@ -86,11 +86,16 @@ def check_metadata_schema_once() -> None:
     common.jsonschema = SimpleNamespace(validate=validate)  # nbgrader's only use of the module there
 
 
-def main() -> None:
+def prepare_process() -> None:
+    """The three changes above, for a process about to run nbgrader (the grading workflow's only)."""
     skip_iri_grammars()
     if patches_fit():
         share_gradebook_engines()
         check_metadata_schema_once()
+
+
+def main() -> None:
+    prepare_process()
     from nbgrader.apps.nbgraderapp import main as nbgrader_main
 
     nbgrader_main()

@@ -44,6 +44,8 @@ def check(root: Path, assignment: str, graded: bool, timeout: float = 900) -> st
     """Grade the answer key of ``assignment``; return "" at full marks, else why not."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    from oud_course.grade import run_batch  # the path every submission takes
+
     scratch = Path(tempfile.mkdtemp(prefix="oud-preflight-"))
     try:
         # The instructor's own files: trusted, and a student's hard link to one must not stop grading.
@@ -61,12 +63,9 @@ def check(root: Path, assignment: str, graded: bool, timeout: float = 900) -> st
         submission.mkdir(parents=True)
         for notebook in sorted((scratch / "source" / assignment).glob("*.ipynb")):
             shutil.copy(notebook, submission / notebook.name)
-        done = subprocess.run([sys.executable, "-m", "oud_course.grading.cli", "autograde", assignment,
-                               "--student", STUDENT, "--force"], cwd=scratch, env=env, capture_output=True,
-                              text=True, timeout=timeout, check=False)
-        if done.returncode != 0:
-            tail = (done.stdout + done.stderr).strip().splitlines()[-3:]
-            return "the answer key could not be autograded: " + " | ".join(tail)[-600:]
+        reached, stopped = run_batch(scratch, "autograde", assignment, [STUDENT], [STUDENT], timeout, env)
+        if reached.get(STUDENT, stopped):
+            return "the answer key could not be autograded: " + reached.get(STUDENT, stopped)
         with Gradebook(db_url) as gradebook:
             try:
                 result = gradebook.find_submission(assignment, STUDENT)
@@ -80,6 +79,6 @@ def check(root: Path, assignment: str, graded: bool, timeout: float = 900) -> st
             messages += _grader_messages(notebook)
         return f"the answer key scored {score:g} of {best:g}: " + (" | ".join(messages[:3]) or "no message")[:600]
     except subprocess.TimeoutExpired:
-        return f"grading the answer key took over {timeout:g} s"
+        return f"generating the answer key's assignment took over {timeout:g} s"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

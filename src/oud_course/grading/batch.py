@@ -1,0 +1,145 @@
+"""``python -m oud_course.grading.batch autograde|generate_feedback ASSIGNMENT --results FILE [nbgrader options]``.
+
+nbgrader's own converter, run over a batch of submissions in one process (one start-up for many), that
+writes one JSON line per submission to FILE as soon as it is done: ``{"student": ..., "ok": true}`` or
+``{"student": ..., "ok": false, "reason": "<exception type>: <message>"}``, taken from the exception that
+stopped the submission. nbgrader itself only logs that exception and goes on to the next submission; the
+converter's steps overridden below (``init_destination``, ``init_assignment``, ``convert_single_notebook``,
+``set_permissions``, ``run_post_convert_hook``) are public methods of nbgrader's ``BaseConverter``, and tests/test_grading_batch.py fails if they move.
+A line ``{"student": null, ...}`` says the whole run stopped (for example, the gradebook could not be opened).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from oud_course.grading import cli
+
+cli.skip_iri_grammars()  # before nbgrader imports nbformat, and so jsonschema (see cli)
+
+from nbgrader.apps.autogradeapp import AutogradeApp  # noqa: E402
+from nbgrader.apps.generatefeedbackapp import GenerateFeedbackApp  # noqa: E402
+from nbgrader.converters import Autograde, GenerateFeedback  # noqa: E402
+from traitlets import Unicode  # noqa: E402
+
+REASON_CHARS = 400
+RESULTS_HELP = "File to which one JSON line per submission is appended"
+
+
+def describe(error: BaseException) -> str:
+    """One line an instructor can act on: the exception's type and the first line of its message."""
+    message = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {message[0] if message else ''}".strip().rstrip(":")[:REASON_CHARS]
+
+
+class Recording:
+    """Mixin for an nbgrader converter: notes each submission's outcome in ``outcomes`` (student -> reason, "" if done)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcomes: dict[str, str] = {}
+        self.on_outcome = lambda student, reason: None
+        self._student = None
+
+    def _record(self, reason: str) -> None:
+        if self._student is not None and self._student not in self.outcomes:
+            self.outcomes[self._student] = reason
+            self.on_outcome(self._student, reason)
+
+    def _guard(self, step, *args):
+        try:
+            return step(*args)
+        except Exception as error:
+            self._record(describe(error))
+            raise
+
+    def finish(self, error: BaseException | None) -> None:
+        """Give the submission in hand an outcome, if no step did (nbgrader stopped outside the guarded steps)."""
+        self._record(describe(error) if error else "nbgrader stopped before finishing this submission")
+
+    def init_destination(self, assignment_id, student_id):
+        self.finish(None)
+        self._student = student_id
+        go = self._guard(super().init_destination, assignment_id, student_id)
+        if not go:
+            self._record("")  # already converted and not forced: nothing to do
+        return go
+
+    def init_assignment(self, assignment_id, student_id):
+        return self._guard(super().init_assignment, assignment_id, student_id)
+
+    def convert_single_notebook(self, notebook_filename):
+        return self._guard(super().convert_single_notebook, notebook_filename)
+
+    def set_permissions(self, assignment_id, student_id):
+        return self._guard(super().set_permissions, assignment_id, student_id)
+
+    def run_post_convert_hook(self):
+        self._guard(super().run_post_convert_hook)
+        self._record("")  # nbgrader's last step for a submission it converted
+
+
+class RecordingAutograde(Recording, Autograde):
+    pass
+
+
+class RecordingFeedback(Recording, GenerateFeedback):
+    pass
+
+
+class Batch:
+    """Mixin for an nbgrader app: run the recording converter and write each outcome to ``results``."""
+
+    converter_class: type
+
+    def start(self) -> None:
+        super(self.app_class, self).start()  # nbgrader's base app: config loaded, extra_args parsed
+        if len(self.extra_args) != 1 or not self.results:
+            self.fail("usage: python -m oud_course.grading.batch COMMAND ASSIGNMENT --results FILE [options]")
+        self.coursedir.assignment_id = self.extra_args[0]
+        with open(self.results, "a", encoding="utf-8") as out:
+            def write(student, reason):
+                out.write(json.dumps({"student": student, "ok": not reason, "reason": reason}) + "\n")
+                out.flush()
+
+            converter = self.converter_class(coursedir=self.coursedir, parent=self)
+            converter.on_outcome = write
+            try:
+                converter.start()
+            except Exception as error:
+                if converter._student is None:  # stopped before any submission, e.g. no gradebook
+                    write(None, describe(error))
+                    raise SystemExit(1)
+                converter.finish(error)
+            else:
+                converter.finish(None)
+
+
+class BatchAutograde(Batch, AutogradeApp):
+    app_class = AutogradeApp
+    converter_class = RecordingAutograde
+    aliases = {**AutogradeApp.aliases, "results": "BatchAutograde.results"}
+    results = Unicode("", help=RESULTS_HELP).tag(config=True)
+
+
+class BatchFeedback(Batch, GenerateFeedbackApp):
+    app_class = GenerateFeedbackApp
+    converter_class = RecordingFeedback
+    aliases = {**GenerateFeedbackApp.aliases, "results": "BatchFeedback.results"}
+    results = Unicode("", help=RESULTS_HELP).tag(config=True)
+
+
+APPS = {"autograde": BatchAutograde, "generate_feedback": BatchFeedback}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] not in APPS:
+        raise SystemExit(f"usage: python -m oud_course.grading.batch {{{'|'.join(APPS)}}} ASSIGNMENT --results FILE")
+    cli.prepare_process()
+    APPS[args[0]].launch_instance(args[1:])
+
+
+if __name__ == "__main__":
+    main()
