@@ -14,6 +14,7 @@ from oud_course.grading import (
     DecideGrades, DeriveItemChecks, ExplainItems, InertOutputs, RestoreDeletedCells, SafeExecute, TrimOutput,
 )
 from oud_course.grading.pipelines import extend, nbgrader_default
+from oud_course.grading.extract import SafeExtractor
 from oud_course.grading.plugins import LmsFileNameCollector, PercentPerDayLate, SettleLatePenalties, WideCsvExport
 from oud_course.lms import DOWNLOAD_NAMES
 
@@ -90,6 +91,7 @@ c.PercentPerDayLate.max_percent = LATE_MAX_PERCENT  # the cap
 c.ExportApp.plugin_class = WideCsvExport  # grades.csv (released checks) and, beside it, its detail, Canvas and Moodle files
 c.ZipCollectApp.collector_plugin = LmsFileNameCollector  # finds students by LMS user id or name in the student list
 c.FileNameCollectorPlugin.named_regexp = DOWNLOAD_NAMES[LMS]  # the LMS's download names; adapt it to yours
+c.ZipCollectApp.extractor_plugin = SafeExtractor  # a download's archives are students' files: budgets, no links, no ../
 c.DeriveItemChecks.self_check = True  # self-study keys in release/ (what Binder serves) ...
 c.DeriveItemChecks.credit = [a for a, entry in CHECKS.items() if entry.get("flavour") == "credit"]  # ... none for credit checks
 

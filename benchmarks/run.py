@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated items to run (e.g. 1,3a,7b); the others keep their last results")
     parser.add_argument("--skip", default="", help="comma-separated items not to run this time")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, a class of 100 (a smoke run)")
-    parser.add_argument("--students", type=int, default=100, help="class size for item 2 (at least 100 by the issue)")
+    parser.add_argument("--students", type=int, default=100, help="class size for item 2 (at least 100: the class size its target is set for)")
     parser.add_argument("--class-workers", type=int, default=3, help="parallel workers for item 2 (default 3 on 2 cores)")
     parser.add_argument("--grading-n", type=int, default=6, help="correct submissions per check for item 1")
     parser.add_argument("--budget", type=float, default=40.0,

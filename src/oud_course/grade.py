@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from oud_course import lms, releases, term
-from oud_course.grading import intake, preflight
+from oud_course.grading import extract, intake, preflight
 from oud_course.grading.cli import skip_iri_grammars
 
 STUDENT_TIMEOUT = 1800  # seconds for one submission, however many cells time out inside it
@@ -93,16 +93,18 @@ def prepare(root: Path, assignment: str, settings: dict) -> None:
     shutil.copytree(releases.folder(root, settings, assignment) / assignment, copy)
 
 
-def collect(root: Path, assignment: str, how: str) -> None:
-    """Bring submissions into submitted/: from nbgrader's exchange, or from an LMS zip download."""
+def collect(root: Path, assignment: str, how: str) -> list[str]:
+    """Bring submissions into submitted/: from nbgrader's exchange, or from an LMS zip download; returns what the
+    instructor should know (what the extractor left out of a download)."""
     if how == "exchange":
         done = nbgrader(root, "collect", assignment, "--update")
     elif how == "zip":
         done = nbgrader(root, "zip_collect", assignment, "--force")
     else:
-        return
+        return []
     if done.returncode != 0:
         raise SystemExit(f"nbgrader {how} collection of {assignment} failed: {failure(done)}")
+    return [f"{assignment} download: {note}" for note in extract.read_notes(root, assignment)] if how == "zip" else []
 
 
 def _only(students: list[str], everyone: list[str]) -> list[str]:
@@ -218,7 +220,7 @@ def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 
         term.settle_penalties(root, settings, [assignment], [])  # the check's due date, from today's settings
         if how == "exchange":
             notes += [w for w in [term.one_account_warning(settings, assignment)] if w]
-        collect(root, assignment, how)
+        notes += collect(root, assignment, how)
         students = students_of(root, assignment)
         set_aside_unsafe(root, assignment, "submitted", students, max_file_bytes)
         groups = _groups(students, workers)
