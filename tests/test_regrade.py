@@ -203,3 +203,61 @@ def test_report_and_regrade_on_postgres(postgres_server, tmp_path, monkeypatch):
     assert difficulty == pytest.approx(expected_statistics(generated["points"], weights)["difficulty"], abs=5e-4)
     moved = {s for s in generated["students"] if generated["answers"][s]["q5"] in ("b", "c")}
     assert {r["student_id"] for r in changes_csv(course)} == moved
+
+
+def test_net_scores_are_nbgraders_score_less_the_late_penalty(graded_class):
+    """Do the grouped queries give each submission nbgrader's own score less its late penalty (manual marks, late)?"""
+    from nbgrader.api import Gradebook
+
+    from oud_course.regrade import net_scores
+
+    course, generated = graded_class
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "oud-course") as gradebook:
+        check = gradebook.find_assignment(ASSIGNMENT)
+        expected = {s.student_id: max(0.0, s.score - (s.late_submission_penalty or 0.0)) for s in check.submissions}
+        assert net_scores(gradebook, check.id) == pytest.approx(expected)
+        some = sorted(LATE)[:2] + generated["students"][:2]
+        assert net_scores(gradebook, check.id, some) == pytest.approx({s: expected[s] for s in some})
+    assert {s: expected[s] for s in LATE} != {s: sum(generated["points"][generated["students"].index(s)]) for s in LATE}
+
+
+def test_feedback_writer_deals_every_check_to_each_worker():
+    """Does each worker get a share of every check, and every submission exactly once?"""
+    from oud_course.grading.feedback_writer import deal
+
+    jobs = {"01": ["a", "b", "c"], "02": ["d"], "03": ["e", "f"]}
+    shares = deal(jobs, 2)
+    assert shares == [{"01": ["a", "c"], "03": ["e"]}, {"01": ["b"], "02": ["d"], "03": ["f"]}]
+    assert deal(jobs, 9) == [{"01": ["a"]}, {"01": ["b"]}, {"01": ["c"]}, {"02": ["d"]}, {"03": ["e"]}, {"03": ["f"]}]
+
+
+def test_feedback_writer_names_each_student_without_a_page():
+    """A failed submission is named with its reason; a check the process never reported on names all its students."""
+    from oud_course.grading.feedback_writer import _problems
+
+    told = {"01": {"failed": {"b": "NotJSONError: bad notebook"}, "stopped": ""}}
+    assert _problems({"01": ["a", "b"], "02": ["c", "d"]}, told, "exit status 1") == {
+        "01": "b: NotJSONError: bad notebook", "02": "c: exit status 1; d: exit status 1"}
+
+
+@pytest.mark.slow  # runs nbgrader's generate_feedback
+def test_feedback_writer_writes_what_nbgrader_generate_feedback_writes(graded_class):
+    """Is each page the regrade writes (one process for every check) byte for byte nbgrader's own command's, a late
+    submission's included, and is a submission nbgrader cannot convert named while the others are still written?"""
+    from oud_course.grading.feedback_writer import write
+
+    course, generated = graded_class
+    late, on_time, broken = sorted(LATE)[0], generated["students"][0], generated["students"][1]
+    page = f"{generated['notebook']}.html"
+    (course / "autograded" / broken / ASSIGNMENT / f"{generated['notebook']}.ipynb").write_text("not a notebook")
+    problems = write(course, {ASSIGNMENT: [late, on_time, broken]}, 2)
+    assert problems[ASSIGNMENT].startswith(f"{broken}: ") and ";" not in problems[ASSIGNMENT], problems
+    ours = {s: (course / "feedback" / s / ASSIGNMENT / page).read_bytes() for s in (late, on_time)}
+    assert not (course / "feedback" / broken / ASSIGNMENT / page).exists()
+    for student in (late, on_time):
+        (course / "feedback" / student / ASSIGNMENT / page).unlink()
+        done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", ASSIGNMENT, "--force",
+                               "--student", student], cwd=course, env=course_env(), capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert (course / "feedback" / student / ASSIGNMENT / page).read_bytes() == ours[student], student
+    assert b'class="late-penalty"' in ours[late] and b'class="late-penalty"' not in ours[on_time]

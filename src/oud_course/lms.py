@@ -63,11 +63,27 @@ class Grade:
         return max(0.0, self.raw - self.penalty)
 
 
+def submissions(gradebook, assignments: list[str]) -> dict[str, dict]:
+    """assignment -> student id -> nbgrader's SubmittedAssignment, with its notebooks and their grades loaded in a few
+    bulk queries (walking the relationships instead costs a query per submission and per notebook)."""
+    from nbgrader.api import SubmittedAssignment, SubmittedNotebook
+    from sqlalchemy.orm import selectinload
+
+    checks = {gradebook.find_assignment(name).id: name for name in assignments}
+    found: dict[str, dict] = {name: {} for name in assignments}
+    query = (gradebook.db.query(SubmittedAssignment)
+             .filter(SubmittedAssignment.assignment_id.in_(list(checks)))
+             .options(selectinload(SubmittedAssignment.notebooks).selectinload(SubmittedNotebook.grades)))
+    for submission in query:
+        found[checks[submission.assignment_id]][submission.student_id] = submission
+    return found
+
+
 def grades(gradebook, assignments: list[str], students: list | None = None) -> list[Grade]:
     """Every student's grade on every one of ``assignments`` (late penalties as the gradebook holds them)."""
     found = []
     checks = {name: gradebook.find_assignment(name) for name in assignments}
-    submitted = {name: {s.student_id: s for s in check.submissions} for name, check in checks.items()}
+    submitted = submissions(gradebook, assignments)
     for student in sorted(students if students is not None else gradebook.students, key=lambda s: s.id):
         for name in assignments:
             grade = Grade(student, name, float(checks[name].max_score or 0.0))

@@ -20,7 +20,6 @@ import json
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,12 +127,34 @@ def _penalty(plugin, student: str, notebook, seconds_late: float) -> float | Non
     return None if penalty is None else min(max(0.0, penalty), notebook.score)
 
 
-def _net(submission) -> float:
-    return max(0.0, submission.score - (submission.late_submission_penalty or 0.0))
+def net_scores(gradebook, assignment_id: str, students: list[str] | None = None) -> dict[str, float]:
+    """student -> score after the late penalty of each submission of one assignment (of ``students`` if given).
+
+    nbgrader's ``SubmittedAssignment.score`` less its ``late_submission_penalty``, from two grouped queries:
+    reading those per submission costs a scan of the grade table each (it has no index by notebook).
+    """
+    from nbgrader.api import Grade, SubmittedAssignment, SubmittedNotebook
+    from sqlalchemy import func
+
+    def per_student(total, *joins):
+        query = gradebook.db.query(SubmittedAssignment.student_id, func.coalesce(func.sum(total), 0.0))
+        for table, condition in joins:
+            query = query.join(table, condition)
+        query = query.filter(SubmittedAssignment.assignment_id == assignment_id)
+        if students is not None:
+            query = query.filter(SubmittedAssignment.student_id.in_(list(students)))
+        return dict(query.group_by(SubmittedAssignment.id, SubmittedAssignment.student_id).all())
+
+    notebooks = (SubmittedNotebook, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+    scores = per_student(Grade.score, notebooks, (Grade, Grade.notebook_id == SubmittedNotebook.id))
+    penalties = per_student(SubmittedNotebook.late_submission_penalty, notebooks)
+    return {student: max(0.0, scores.get(student, 0.0) - (penalties.get(student) or 0.0))
+            for student in set(scores) | set(penalties)}
 
 
-def regrade_assignment(root: Path, assignment: str, settings: dict, workers: int = 1) -> Result:
-    """Regrade one assignment from stored answers; update gradebook, autograded notebooks and feedback."""
+def regrade_assignment(root: Path, assignment: str, settings: dict) -> Result:
+    """Regrade one assignment from stored answers; update the gradebook and autograded notebooks, and name in
+    ``feedback`` the students whose feedback must be written again."""
     from nbgrader.api import Gradebook, Grade, SubmittedAssignment, SubmittedNotebook
 
     from oud_course.grade import prepare
@@ -165,7 +186,8 @@ def regrade_assignment(root: Path, assignment: str, settings: dict, workers: int
                 .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
                 .filter(Grade.cell_id.in_(list(cells))).all())
         by_notebook: dict = {}
-        old_net = {submission.student_id: _net(submission) for _, _, submission in rows}  # before any change
+        assignment_id = gradebook.find_assignment(assignment).id
+        old_net = net_scores(gradebook, assignment_id)  # before any change
         for grade, notebook, submission in rows:
             by_notebook.setdefault((submission.student_id, notebook.id), (notebook, submission, []))[2].append(grade)
         changes: dict[str, Change] = {}
@@ -205,33 +227,29 @@ def regrade_assignment(root: Path, assignment: str, settings: dict, workers: int
                     notebook.late_submission_penalty = _penalty(plugin, student, notebook, submission.total_seconds_late)
             gradebook.db.commit()
         if changes:
-            net = {s.student_id: _net(s) for s in gradebook.db.query(SubmittedAssignment)
-                   .filter(SubmittedAssignment.student_id.in_(list(changes)))
-                   .filter(SubmittedAssignment.assignment_id == gradebook.find_assignment(assignment).id)}
+            net = net_scores(gradebook, assignment_id, list(changes))
             for student, change in changes.items():
                 change.new_score = net[student]
         result.changes = [changes[s] for s in sorted(changes)]
     for (student, name), verdicts in rewrites.items():
         if student in feedback:
             rewrite_verdicts(root / "autograded" / student / assignment / f"{name}.ipynb", verdicts)
-    _feedback(root, assignment, sorted(feedback), workers)
     result.feedback = sorted(feedback)
     result.seconds = time.monotonic() - start
     return result
 
 
-def _feedback(root: Path, assignment: str, students: list[str], workers: int) -> None:
-    """Write the feedback of ``students`` again (only theirs), in ``workers`` nbgrader processes."""
-    from oud_course.grade import _groups, feedback_batch, students_of
+def _feedback(root: Path, jobs: dict[str, list[str]], workers: int) -> None:
+    """Write the feedback of the submissions in ``jobs`` (assignment -> students) again, only theirs: every check's in
+    the same ``workers`` processes, each starting once (oud_course.grading.feedback_writer)."""
+    from oud_course.grading import feedback_writer
 
-    if not students:
+    jobs = {assignment: students for assignment, students in jobs.items() if students}
+    if not jobs:
         return
-    everyone = sorted(set(students_of(root, assignment)) | set(students))
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        problems = list(pool.map(lambda group: feedback_batch(root, assignment, group, everyone),
-                                 _groups(students, workers)))
-    for problem in filter(None, problems):
-        print(f"feedback for {assignment}: {problem}", file=sys.stderr)
+    for assignment, problem in feedback_writer.write(root, jobs, workers).items():
+        if problem:
+            print(f"feedback for {assignment}: {problem}", file=sys.stderr)
 
 
 def write_changes(path: Path, result: Result) -> None:
@@ -253,16 +271,17 @@ def write_changes(path: Path, result: Result) -> None:
 def regrade(root: Path, assignments: list[str], workers: int = 1, to: Path | None = None) -> list[Result]:
     """Regrade ``assignments``, export grades.csv again if anything changed, write each changes CSV."""
     from oud_course.build import course_settings
-    from oud_course.grade import _reason, nbgrader
+    from oud_course.grade import failure, nbgrader
 
     settings = course_settings(root)
-    results = [regrade_assignment(root, assignment, settings, workers) for assignment in assignments]
+    results = [regrade_assignment(root, assignment, settings) for assignment in assignments]
+    _feedback(root, {result.assignment: result.feedback for result in results}, workers)
     for result in results:
         write_changes(root / f"regrade-{result.assignment}.csv", result)
     if any(result.changes for result in results):
         export = nbgrader(root, "export", "--to", str(to or root / "grades.csv"))
         if export.returncode != 0:
-            raise SystemExit(f"export failed: {_reason(export.stdout + export.stderr)}")
+            raise SystemExit(f"export failed: {failure(export)}")
     return results
 
 
@@ -280,13 +299,17 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root.resolve()
     assignments = args.assignments or course_settings(root)["ASSIGNMENTS"]
     os.chdir(root)
+    start = time.monotonic()
     results = regrade(root, assignments, args.workers or os.cpu_count() or 1, args.to)
+    seconds = time.monotonic() - start
     for r in results:
         items = ", ".join(item for _, item in r.changed_items) or "none"
         print(f"{r.assignment}: items changed: {items}; {len(r.changes)} submission(s) changed "
               f"(regrade-{r.assignment}.csv); {r.seconds:.1f} s")
         for student, why in r.skipped:
             print(f"  not regraded: {student}: {why}")
+    print(f"feedback written again for {sum(len(r.feedback) for r in results)} submission(s), grades.csv exported: "
+          f"{seconds - sum(r.seconds for r in results):.1f} s; {seconds:.1f} s in all")
     return 0
 
 

@@ -43,6 +43,16 @@ def _course_root(plugin) -> Path:
     return Path(coursedir.root) if coursedir is not None else Path.cwd()
 
 
+def _with_submissions(gradebook) -> list:
+    """Every check with its submissions and their notebooks, loaded in three queries: ``term.settle`` then walks them
+    without a query (and an autoflush of what it set so far) per submission."""
+    from nbgrader.api import Assignment, SubmittedAssignment
+    from sqlalchemy.orm import selectinload
+
+    return (gradebook.db.query(Assignment)
+            .options(selectinload(Assignment.submissions).selectinload(SubmittedAssignment.notebooks)).all())
+
+
 class WideCsvExport(ExportPlugin):
     """``nbgrader export``: settle late penalties, then write grades.csv (one row per student, one column per released
     check, in course order, after late penalties) and beside it grades-detail.csv (raw score, penalty, result per
@@ -53,7 +63,9 @@ class WideCsvExport(ExportPlugin):
 
         root = _course_root(self)
         settings = term.load(root)
+        loaded = _with_submissions(gradebook)  # held while settle walks them
         term.settle(gradebook, settings, term.late_plugin(root))
+        del loaded
         recorded = {a.name for a in gradebook.assignments}
         assignments = [a for a in releases.released(root, settings) if a in recorded and (not self.assignment or a in self.assignment)]
         stray = sorted(recorded - set(releases.released(root, settings)))
