@@ -235,7 +235,7 @@ def test_feedback_writer_names_each_student_without_a_page():
     """A failed submission is named with its reason; a check the process never reported on names all its students."""
     from oud_course.grading.feedback_writer import _problems
 
-    told = {"01": {"failed": {"b": "NotJSONError: bad notebook"}, "stopped": ""}}
+    told = {"01": {"failed": {"b": "NotJSONError: bad notebook"}}}
     assert _problems({"01": ["a", "b"], "02": ["c", "d"]}, told, "exit status 1") == {
         "01": "b: NotJSONError: bad notebook", "02": "c: exit status 1; d: exit status 1"}
 

@@ -10,8 +10,8 @@ one ``nbgrader generate_feedback`` writes. The converter is oud_course.grading.b
 (each submission's outcome from the exception that stopped it), and the grading launcher's speed-ups
 (oud_course.grading.cli) apply as in every grading process.
 
-Protocol: the jobs as JSON on stdin; one JSON line per check on stdout,
-``{"assignment": ..., "failed": {student: reason}, "stopped": reason or ""}``.
+Protocol: the jobs as JSON on stdin; one JSON line per check on stdout, ``{"assignment": ..., "failed": {student:
+why}}`` naming each of its students whose page was not written.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _serve(root: Path, share: dict[str, list[str]]) -> None:
         failed = {s: reason for s, reason in converter.outcomes.items() if reason}
         failed.update({s: stopped or "nbgrader did not reach this submission" for s in students
                        if s not in converter.outcomes})
-        print(json.dumps({"assignment": assignment, "failed": failed, "stopped": stopped}), flush=True)
+        print(json.dumps({"assignment": assignment, "failed": failed}), flush=True)
 
 
 if __name__ == "__main__":
