@@ -33,8 +33,9 @@ lab: $(STAMP)
 system-packages:
 	@bash scripts/install-system-packages
 
+# One worker per core; a file's tests stay on one worker, so a module's fixtures (a graded class, a lab server) are built once.
 test: $(STAMP) system-packages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 # The fast loop (about a minute): everything that needs no browser, PostgreSQL, network or full grading run.
 check: $(STAMP)
