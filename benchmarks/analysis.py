@@ -158,19 +158,19 @@ def run(students: int = 500, sample: int = 3, worst: bool = False) -> tuple[Row,
         verdict=verdict(regrade_s <= REGRADE_TARGET_S),
         details=[f"{changed} submissions changed score and {rewritten} had their verdicts and feedback rewritten "
                  f"(of {submissions}). Of the {regrade_s:.1f} s: feedback (nbgrader's GenerateFeedback) "
-                 f"{one_feedback_s:.1f} s ({one_feedback_s / max(1, rewritten):.3f} s a page on 2 processes), "
+                 f"{one_feedback_s:.1f} s ({one_feedback_s / max(1, rewritten):.3f} s of wall time a page, 2 processes), "
                  f"`nbgrader export` {one['export']:.1f} s, everything else (comparing declarations, recording the "
-                 f"changed check's, deciding, gradebook, autograded notebooks) "
+                 f"changed check's declarations, deciding, gradebook, autograded notebooks) "
                  f"{regrade_s - one_feedback_s - one['export']:.1f} s.",
                  f"CPU time of the regrade (its process, the feedback processes and the export): {one['cpu']:.0f} s, "
                  f"so on 2 cores it cannot take less than {one['cpu'] / 2:.0f} s; the whole machine was busy "
-                 f"{one['machine_cpu']:.0f} CPU-seconds meanwhile (the rest is other processes); load average at "
-                 f"its start {one['load']:.2f}.",
+                 f"{one['machine_cpu']:.0f} CPU-seconds meanwhile (beyond the regrade's: other processes); load "
+                 f"average at its start {one['load']:.2f}.",
                  *([] if not worst else [
                  f"Worst case, a corrected key in every other check as well (then regraded over all checks again): "
                  f"{every_s:.0f} s, {every_changed} submissions changed score and {every_rewritten} feedback files "
                  f"rewritten; feedback took {every_feedback_s:.0f} s of it "
-                 f"({every_feedback_s / max(1, every_rewritten):.3f} s a page on 2 processes), `nbgrader export` "
+                 f"({every_feedback_s / max(1, every_rewritten):.3f} s of wall time a page, 2 processes), `nbgrader export` "
                  f"{every['export']:.1f} s, everything else (recording declarations, deciding, gradebook, autograded "
                  f"notebooks) {every_s - every_feedback_s - every['export']:.0f} s; CPU time {every['cpu']:.0f} s, "
                  f"load average at its start {every['load']:.2f}."]),
