@@ -55,8 +55,6 @@ def failure(done: subprocess.CompletedProcess) -> str:
     return f"exit status {done.returncode}" + (f"; its log ends: {' / '.join(tail)}"[:600] if tail else "")
 
 
-def _reason(log: str) -> str:  # what regrade.py still calls, until it uses failure()
-    return failure(subprocess.CompletedProcess([], 1, log, ""))
 
 
 def run_batch(root: Path, command: str, assignment: str, students: list[str], everyone: list[str],

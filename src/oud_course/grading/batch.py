@@ -40,12 +40,12 @@ class Recording:
         super().__init__(*args, **kwargs)
         self.outcomes: dict[str, str] = {}
         self.on_outcome = lambda student, reason: None
-        self._student = None
+        self.student: str | None = None  # the submission in hand
 
     def _record(self, reason: str) -> None:
-        if self._student is not None and self._student not in self.outcomes:
-            self.outcomes[self._student] = reason
-            self.on_outcome(self._student, reason)
+        if self.student is not None and self.student not in self.outcomes:
+            self.outcomes[self.student] = reason
+            self.on_outcome(self.student, reason)
 
     def _guard(self, step, *args):
         try:
@@ -60,7 +60,7 @@ class Recording:
 
     def init_destination(self, assignment_id, student_id):
         self.finish(None)
-        self._student = student_id
+        self.student = student_id
         go = self._guard(super().init_destination, assignment_id, student_id)
         if not go:
             self._record("")  # already converted and not forced: nothing to do
@@ -78,6 +78,19 @@ class Recording:
     def run_post_convert_hook(self):
         self._guard(super().run_post_convert_hook)
         self._record("")  # nbgrader's last step for a submission it converted
+
+
+def convert(converter: Recording) -> str:
+    """Run a recording converter over its submissions; why it stopped before reaching any (say, no gradebook), or ""."""
+    try:
+        converter.start()
+    except Exception as error:  # noqa: BLE001 - recorded as the outcome of the submission in hand
+        if converter.student is None:
+            return describe(error)
+        converter.finish(error)
+    else:
+        converter.finish(None)
+    return ""
 
 
 class RecordingAutograde(Recording, Autograde):
@@ -105,15 +118,10 @@ class Batch:
 
             converter = self.converter_class(coursedir=self.coursedir, parent=self)
             converter.on_outcome = write
-            try:
-                converter.start()
-            except Exception as error:
-                if converter._student is None:  # stopped before any submission, e.g. no gradebook
-                    write(None, describe(error))
-                    raise SystemExit(1)
-                converter.finish(error)
-            else:
-                converter.finish(None)
+            stopped = convert(converter)
+            if stopped:
+                write(None, stopped)
+                raise SystemExit(1)
 
 
 class BatchAutograde(Batch, AutogradeApp):

@@ -83,15 +83,8 @@ def _serve(root: Path, share: dict[str, list[str]]) -> None:
         app.coursedir.assignment_id = assignment
         app.coursedir.student_id_exclude = ",".join(sorted(
             p.parent.name for p in (root / "autograded").glob(f"*/{assignment}") if p.parent.name not in wanted))
-        converter, stopped = batch.RecordingFeedback(coursedir=app.coursedir, parent=app), ""
-        try:
-            converter.start()
-        except Exception as error:  # noqa: BLE001 - this check's outcome; the next check goes on
-            if converter._student is None:  # stopped before any submission, e.g. no gradebook
-                stopped = batch.describe(error)
-            converter.finish(error)
-        else:
-            converter.finish(None)
+        converter = batch.RecordingFeedback(coursedir=app.coursedir, parent=app)
+        stopped = batch.convert(converter)  # this check's outcome; the next check goes on
         failed = {s: reason for s, reason in converter.outcomes.items() if reason}
         failed.update({s: stopped or "nbgrader did not reach this submission" for s in students
                        if s not in converter.outcomes})
