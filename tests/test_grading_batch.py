@@ -90,3 +90,12 @@ def test_a_run_that_stops_before_any_submission_says_why(course):
     outcomes = autograde_batch(course, ASSIGNMENT, ["ana"], ["ana", "cy"])
     assert [(o.student, o.status) for o in outcomes] == [("ana", "failed")]
     assert "DatabaseError" in outcomes[0].reason or "file is not a database" in outcomes[0].reason, outcomes[0].reason
+
+
+def test_a_result_line_cut_short_is_ignored():
+    """A batch killed while writing leaves half a line: it is read as no result, not as a crash of the whole run."""
+    from oud_course.grade import _result
+
+    assert _result('{"student": "ana", "ok": true, "reason": ""}') == {"student": "ana", "ok": True, "reason": ""}
+    assert _result('{"student": "ben", "ok": fa') is None
+    assert _result("[1, 2]") is None and _result("") is None

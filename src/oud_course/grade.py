@@ -57,6 +57,15 @@ def failure(done: subprocess.CompletedProcess) -> str:
 
 
 
+def _result(line: str) -> dict | None:
+    """One result line of oud_course.grading.batch, or None for a line cut short by a process that was killed."""
+    try:
+        found = json.loads(line)
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) and {"student", "reason"} <= found.keys() else None
+
+
 def run_batch(root: Path, command: str, assignment: str, students: list[str], everyone: list[str],
               timeout: float, env: dict | None = None) -> tuple[dict[str, str], str]:
     """Run nbgrader's ``command`` (autograde or generate_feedback) over ``students`` in one process.
@@ -74,7 +83,7 @@ def run_batch(root: Path, command: str, assignment: str, students: list[str], ev
             stopped = failure(done)
         except subprocess.TimeoutExpired:
             stopped = f"grading took over {timeout:.0f} s"
-        lines = [json.loads(line) for line in Path(results).read_text(encoding="utf-8").splitlines() if line.strip()]
+        lines = [line for line in map(_result, Path(results).read_text(encoding="utf-8").splitlines()) if line]
     finally:
         os.unlink(results)
     reached = {line["student"]: line["reason"] for line in lines if line["student"] in set(students)}
