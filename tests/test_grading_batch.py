@@ -36,6 +36,7 @@ def test_describe_gives_the_type_and_first_line():
     assert batch.describe(ValueError("no such cell\nTraceback ...")) == "ValueError: no such cell"
     assert batch.describe(KeyError()) == "KeyError"
     assert len(batch.describe(RuntimeError("x" * 2000))) == batch.REASON_CHARS
+    assert batch.describe(ValueError("\x1b]0;owned\x07 \x1b[2J")) == "ValueError: ?]0;owned? ?[2J"
 
 
 @pytest.fixture

@@ -160,3 +160,12 @@ def test_grading_report_keeps_every_run(tmp_path):
         rows = list(csv.DictReader(handle))
     assert [(r["run"], r["assignment"], r["status"]) for r in rows] == [
         ("2026-12-01T10:00:00+00:00", "01-a", "graded"), ("2026-12-02T10:00:00+00:00", "03-c", "failed")]
+
+
+def test_grading_report_carries_no_control_characters_a_submission_chose(tmp_path):
+    """A notebook named with a terminal escape reaches the report (and the terminal) as '?', not as an escape."""
+    path = tmp_path / "grading-report.csv"
+    write_report(path, [Outcome("01-a", "ana", "failed", "ignored unexpected notebook \x1b[2J\x1b]0;x\x07.ipynb", 1.0)])
+    text = path.read_text()
+    assert "\x1b" not in text and "\x07" not in text
+    assert "ignored unexpected notebook ?[2J?]0;x?.ipynb" in text

@@ -271,7 +271,8 @@ def write_report(path: Path, outcomes: list[Outcome], run: str | None = None) ->
         if not keep:
             writer.writerow(REPORT_COLUMNS)
         for o in outcomes:
-            writer.writerow([run, o.assignment, o.student, o.status, f"{o.seconds:.1f}", o.reason])
+            writer.writerow([run, o.assignment, intake.printable(o.student), o.status, f"{o.seconds:.1f}",
+                             intake.printable(o.reason)])
 
 
 def to_grade(root: Path, settings: dict) -> tuple[list[str], list[str]]:
@@ -311,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"graded {len(outcomes) - len(failed)} of {len(outcomes)} submissions of {', '.join(assignments)}; "
           "this run's rows are at the end of grading-report.csv")
     for o in failed:
-        print(f"  not graded: {o.student} / {o.assignment}: {o.reason}")
+        print(f"  not graded: {intake.printable(o.student)} / {o.assignment}: {intake.printable(o.reason)}")
     for note in notes:
         print(f"note: {note}")
     return 1 if failed else 0  # so a script or CI notices a submission that was not graded

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 
-from oud_course.grading import cli
+from oud_course.grading import cli, intake
 
 cli.skip_iri_grammars()  # before nbgrader imports nbformat, and so jsonschema (see cli)
 
@@ -28,9 +28,13 @@ RESULTS_HELP = "File to which one JSON line per submission is appended"
 
 
 def describe(error: BaseException) -> str:
-    """One line an instructor can act on: the exception's type and the first line of its message."""
+    """One line an instructor can act on: the exception's type and the first line of its message.
+
+    The message may quote a submission, so control characters (a terminal escape, say) become "?".
+    """
     message = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {message[0] if message else ''}".strip().rstrip(":")[:REASON_CHARS]
+    line = f"{type(error).__name__}: {message[0] if message else ''}".strip().rstrip(":")[:REASON_CHARS]
+    return intake.printable(line)
 
 
 class Recording:

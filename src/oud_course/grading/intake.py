@@ -18,6 +18,11 @@ MB = 1_000_000
 NOTES_FOLDER = "intake"  # under the course root: what was set aside from each submission, and why
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters as "?": file names and messages a submission chose reach a terminal and a CSV."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
 def kind(mode: int, links: int = 1) -> str:
     """Why an entry of this ``st_mode`` and link count may not be copied, or "" when it may."""
     if stat.S_ISLNK(mode):
