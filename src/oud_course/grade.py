@@ -55,8 +55,6 @@ def failure(done: subprocess.CompletedProcess) -> str:
     return f"exit status {done.returncode}" + (f"; its log ends: {' / '.join(tail)}"[:600] if tail else "")
 
 
-
-
 def _result(line: str) -> dict | None:
     """One result line of oud_course.grading.batch, or None for a line cut short by a process that was killed."""
     try:
