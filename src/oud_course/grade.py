@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from oud_course import lms, releases, term
-from oud_course.grading import extract, intake, preflight
+from oud_course.grading import extract, feedback_writer, intake, preflight
 from oud_course.grading.cli import skip_iri_grammars
 
 STUDENT_TIMEOUT = 1800  # seconds for one submission, however many cells time out inside it
@@ -64,9 +64,9 @@ def _result(line: str) -> dict | None:
     return found if isinstance(found, dict) and {"student", "reason"} <= found.keys() else None
 
 
-def run_batch(root: Path, command: str, assignment: str, students: list[str], everyone: list[str],
-              timeout: float, env: dict | None = None) -> tuple[dict[str, str], str]:
-    """Run nbgrader's ``command`` (autograde or generate_feedback) over ``students`` in one process.
+def run_autograde(root: Path, assignment: str, students: list[str], everyone: list[str],
+                  timeout: float, env: dict | None = None) -> tuple[dict[str, str], str]:
+    """Autograde ``students`` in one nbgrader process.
 
     Returns each student the process reached, with why their submission failed ("" if it did not), and why
     the process stopped before the others (oud_course.grading.batch writes one result per submission).
@@ -75,7 +75,7 @@ def run_batch(root: Path, command: str, assignment: str, students: list[str], ev
     os.close(handle)
     try:
         try:
-            done = subprocess.run([sys.executable, "-m", "oud_course.grading.batch", command, assignment,
+            done = subprocess.run([sys.executable, "-m", "oud_course.grading.batch", "autograde", assignment,
                                    "--results", results, "--force", *_only(students, everyone)],
                                   cwd=root, env=env, capture_output=True, text=True, timeout=timeout, check=False)
             stopped = failure(done)
@@ -123,14 +123,10 @@ def _groups(students: list[str], workers: int) -> list[list[str]]:
     return [group for group in (students[i::max(1, workers)] for i in range(max(1, workers))) if group]
 
 
-def feedback_batch(root: Path, assignment: str, students: list[str], everyone: list[str]) -> str:
-    """Settle ``students``' late penalties, then write their feedback in one nbgrader process; returns why it failed, or ""."""
+def feedback_batch(root: Path, assignment: str, students: list[str]) -> str:
+    """Settle ``students``' late penalties, then write their feedback in one nbgrader process; why any page failed, or ""."""
     term.settle_penalties(root, term.load(root), [assignment], students)
-    reached, stopped = run_batch(root, "generate_feedback", assignment, students, everyone,
-                                 STUDENT_TIMEOUT * max(1, len(students)))
-    problems = [f"{s}: {reached[s]}" for s in students if reached.get(s)]
-    problems += [f"{s}: {stopped}" for s in students if s not in reached]
-    return "; ".join(problems)
+    return feedback_writer.write(root, {assignment: students}, workers=1)[assignment]
 
 
 def autograde_batch(root: Path, assignment: str, students: list[str], everyone: list[str]) -> list[Outcome]:
@@ -140,8 +136,7 @@ def autograde_batch(root: Path, assignment: str, students: list[str], everyone: 
     the students after it unreached: they are graded again on their own.
     """
     start = time.monotonic()
-    reached, stopped = run_batch(root, "autograde", assignment, students, everyone,
-                                 STUDENT_TIMEOUT * max(1, len(students)))
+    reached, stopped = run_autograde(root, assignment, students, everyone, STUDENT_TIMEOUT * max(1, len(students)))
     each = (time.monotonic() - start) / max(1, len(reached))
     outcomes = [Outcome(assignment, s, "failed" if reached[s] else "graded", reached[s], each)
                 for s in students if s in reached]
@@ -234,7 +229,7 @@ def grade(root: Path, assignments: list[str], how: str = "none", workers: int = 
             graded = autograde_batch(root, assignment, group, students)
             # Nothing the kernel could write reaches autograded/; this keeps feedback's copy honest if that ever changes.
             set_aside_unsafe(root, assignment, "autograded", group, max_file_bytes)
-            return graded, feedback_batch(root, assignment, group, students)
+            return graded, feedback_batch(root, assignment, group)
 
         # Each worker writes its group's feedback as soon as it has graded the group: no waiting for the others.
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

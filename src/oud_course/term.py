@@ -194,16 +194,15 @@ def hand_out(root: Path, assignment: str) -> str:
 def feedback(root: Path, assignments: list[str]) -> list[str]:
     """Write each check's feedback again (late penalties settled first), zip it for the LMS, and release it through the
     exchange to the students who submitted there; returns what the instructor should know."""
-    from oud_course.grade import STUDENT_TIMEOUT, failure, lms_feedback_zips, nbgrader, run_batch, students_of
+    from oud_course.grade import failure, lms_feedback_zips, nbgrader, students_of
+    from oud_course.grading import feedback_writer
 
     settings = load(root)
     settle_penalties(root, settings, assignments)
-    lines = []
+    graded = {a: sorted(p.parent.name for p in (Path(root) / "autograded").glob(f"*/{a}") if p.is_dir()) for a in assignments}
+    problems = feedback_writer.write(root, graded, os.cpu_count() or 1)
+    lines = [f"{a}: feedback not written for {problems[a]}" for a in assignments if problems[a]]
     for assignment in assignments:
-        graded = sorted(p.parent.name for p in (Path(root) / "autograded").glob(f"*/{assignment}") if p.is_dir())
-        reached, stopped = run_batch(root, "generate_feedback", assignment, graded, graded,
-                                     STUDENT_TIMEOUT * max(1, len(graded)))
-        lines += [f"{assignment}: no feedback for {s}: {reached.get(s) or stopped}" for s in graded if reached.get(s, stopped)]
         lines += [n for n in [lms_feedback_zips(root, assignment)] if n]
         pages = Path(root) / "feedback"
         students = sorted({p.parent.parent.name for p in pages.glob(f"*/{assignment}/*.html")})

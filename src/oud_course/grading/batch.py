@@ -1,12 +1,13 @@
-"""``python -m oud_course.grading.batch autograde|generate_feedback ASSIGNMENT --results FILE [nbgrader options]``.
+"""``python -m oud_course.grading.batch autograde ASSIGNMENT --results FILE [nbgrader options]``.
 
-nbgrader's own converter, run over a batch of submissions in one process (one start-up for many), that
-writes one JSON line per submission to FILE as soon as it is done: ``{"student": ..., "ok": true}`` or
+nbgrader's own Autograde converter, run over a batch of submissions in one process (one start-up for many),
+that writes one JSON line per submission to FILE as soon as it is done: ``{"student": ..., "ok": true}`` or
 ``{"student": ..., "ok": false, "reason": "<exception type>: <message>"}``, taken from the exception that
 stopped the submission. nbgrader itself only logs that exception and goes on to the next submission; the
 converter's steps overridden below (``init_destination``, ``init_assignment``, ``convert_single_notebook``,
 ``set_permissions``, ``run_post_convert_hook``) are public methods of nbgrader's ``BaseConverter``, and tests/test_grading_batch.py fails if they move.
 A line ``{"student": null, ...}`` says the whole run stopped (for example, the gradebook could not be opened).
+The same recording converter writes feedback in oud_course.grading.feedback_writer.
 """
 
 from __future__ import annotations
@@ -19,12 +20,10 @@ from oud_course.grading import cli, intake
 cli.skip_iri_grammars()  # before nbgrader imports nbformat, and so jsonschema (see cli)
 
 from nbgrader.apps.autogradeapp import AutogradeApp  # noqa: E402
-from nbgrader.apps.generatefeedbackapp import GenerateFeedbackApp  # noqa: E402
 from nbgrader.converters import Autograde, GenerateFeedback  # noqa: E402
 from traitlets import Unicode  # noqa: E402
 
 REASON_CHARS = 400
-RESULTS_HELP = "File to which one JSON line per submission is appended"
 
 
 def describe(error: BaseException) -> str:
@@ -105,22 +104,24 @@ class RecordingFeedback(Recording, GenerateFeedback):
     pass
 
 
-class Batch:
-    """Mixin for an nbgrader app: run the recording converter and write each outcome to ``results``."""
+class BatchAutograde(AutogradeApp):
+    """``nbgrader autograde`` with the recording converter, each outcome written to ``results``."""
 
-    converter_class: type
+    aliases = {**AutogradeApp.aliases, "results": "BatchAutograde.results"}
+    results = Unicode("", help="File to which one JSON line per submission is appended").tag(config=True)
 
     def start(self) -> None:
-        super(self.app_class, self).start()  # nbgrader's base app: config loaded, extra_args parsed
+        super(AutogradeApp, self).start()  # nbgrader's base app (config loaded, arguments parsed); AutogradeApp's own
+        # start builds a plain Autograde converter inline, so it is replaced here
         if len(self.extra_args) != 1 or not self.results:
-            self.fail("usage: python -m oud_course.grading.batch COMMAND ASSIGNMENT --results FILE [options]")
+            self.fail("usage: python -m oud_course.grading.batch autograde ASSIGNMENT --results FILE [options]")
         self.coursedir.assignment_id = self.extra_args[0]
         with open(self.results, "a", encoding="utf-8") as out:
             def write(student, reason):
                 out.write(json.dumps({"student": student, "ok": not reason, "reason": reason}) + "\n")
                 out.flush()
 
-            converter = self.converter_class(coursedir=self.coursedir, parent=self)
+            converter = RecordingAutograde(coursedir=self.coursedir, parent=self)
             converter.on_outcome = write
             stopped = convert(converter)
             if stopped:
@@ -128,29 +129,12 @@ class Batch:
                 raise SystemExit(1)
 
 
-class BatchAutograde(Batch, AutogradeApp):
-    app_class = AutogradeApp
-    converter_class = RecordingAutograde
-    aliases = {**AutogradeApp.aliases, "results": "BatchAutograde.results"}
-    results = Unicode("", help=RESULTS_HELP).tag(config=True)
-
-
-class BatchFeedback(Batch, GenerateFeedbackApp):
-    app_class = GenerateFeedbackApp
-    converter_class = RecordingFeedback
-    aliases = {**GenerateFeedbackApp.aliases, "results": "BatchFeedback.results"}
-    results = Unicode("", help=RESULTS_HELP).tag(config=True)
-
-
-APPS = {"autograde": BatchAutograde, "generate_feedback": BatchFeedback}
-
-
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] not in APPS:
-        raise SystemExit(f"usage: python -m oud_course.grading.batch {{{'|'.join(APPS)}}} ASSIGNMENT --results FILE")
+    if not args or args[0] != "autograde":
+        raise SystemExit("usage: python -m oud_course.grading.batch autograde ASSIGNMENT --results FILE")
     cli.prepare_process()
-    APPS[args[0]].launch_instance(args[1:])
+    BatchAutograde.launch_instance(args[1:])
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ def check(root: Path, assignment: str, graded: bool, timeout: float = 900) -> st
     """Grade the answer key of ``assignment``; return "" at full marks, else why not."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from oud_course.grade import run_batch  # the path every submission takes
+    from oud_course.grade import run_autograde  # the path every submission takes
 
     scratch = Path(tempfile.mkdtemp(prefix="oud-preflight-"))
     try:
@@ -63,7 +63,7 @@ def check(root: Path, assignment: str, graded: bool, timeout: float = 900) -> st
         submission.mkdir(parents=True)
         for notebook in sorted((scratch / "source" / assignment).glob("*.ipynb")):
             shutil.copy(notebook, submission / notebook.name)
-        reached, stopped = run_batch(scratch, "autograde", assignment, [STUDENT], [STUDENT], timeout, env)
+        reached, stopped = run_autograde(scratch, assignment, [STUDENT], [STUDENT], timeout, env)
         if reached.get(STUDENT, stopped):
             return "the answer key could not be autograded: " + reached.get(STUDENT, stopped)
         with Gradebook(db_url) as gradebook:
