@@ -124,8 +124,8 @@ def _groups(students: list[str], workers: int) -> list[list[str]]:
 
 
 def feedback_batch(root: Path, assignment: str, students: list[str]) -> str:
-    """Settle ``students``' late penalties, then write their feedback in one nbgrader process; why any page failed, or ""."""
-    term.settle_penalties(root, term.load(root), [assignment], students)
+    """Write ``students``' feedback in one nbgrader process (its SettleLatePenalties step settles each one's late
+    penalty first); why any page failed, or ""."""
     return feedback_writer.write(root, {assignment: students}, workers=1)[assignment]
 
 

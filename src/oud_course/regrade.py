@@ -25,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 
+from oud_course import term
 from oud_course.grading import contract
 from oud_course.grading.decide import answers_path, verdict_output
 from oud_course.grading.evaluate import evaluate
@@ -110,23 +111,6 @@ def rewrite_verdicts(path: Path, verdicts: dict[str, dict]) -> None:
     nbformat.write(nb, path)
 
 
-def late_plugin(root: Path):
-    """The course's late-penalty plugin, configured as nbgrader's AssignLatePenalties configures it."""
-    from nbgrader.preprocessors import AssignLatePenalties
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    return AssignLatePenalties(config=config).plugin_class(config=config)
-
-
-def _penalty(plugin, student: str, notebook, seconds_late: float) -> float | None:
-    """The late penalty AssignLatePenalties would give ``notebook`` at its current score."""
-    if not seconds_late or seconds_late <= 0:
-        return None
-    penalty = plugin.late_submission_penalty(student, notebook.score, seconds_late)
-    return None if penalty is None else min(max(0.0, penalty), notebook.score)
-
-
 def net_scores(gradebook, assignment_id: str, students: list[str] | None = None) -> dict[str, float]:
     """student -> score after the late penalty of each submission of one assignment (of ``students`` if given).
 
@@ -191,7 +175,7 @@ def regrade_assignment(root: Path, assignment: str, settings: dict) -> Result:
         for grade, notebook, submission in rows:
             by_notebook.setdefault((submission.student_id, notebook.id), (notebook, submission, []))[2].append(grade)
         changes: dict[str, Change] = {}
-        late: dict[str, tuple] = {}  # student -> (submission, [submitted notebooks]) whose penalty must follow
+        late: set[str] = set()  # students whose late penalty must follow their new score
         rewrites: dict[tuple[str, str], dict] = {}  # (student, notebook name) -> grade_id -> verdict
         feedback: set[str] = set()
         for (student, _), (notebook, submission, grades) in sorted(by_notebook.items(), key=lambda kv: kv[0][0]):
@@ -218,14 +202,10 @@ def regrade_assignment(root: Path, assignment: str, settings: dict) -> Result:
                     change = changes.setdefault(student, Change(student, old_net[student]))
                     change.items[key] = (old, grade.auto_score)
                     if submission.total_seconds_late > 0:
-                        late.setdefault(student, (submission, []))[1].append(notebook)
+                        late.add(student)
         gradebook.db.commit()
-        if late:
-            plugin = late_plugin(root)
-            for student, (submission, notebooks_late) in late.items():
-                for notebook in notebooks_late:
-                    notebook.late_submission_penalty = _penalty(plugin, student, notebook, submission.total_seconds_late)
-            gradebook.db.commit()
+        if late:  # their penalty follows their new score, as make grade and make feedback settle it
+            term.settle(gradebook, settings, term.late_plugin(root), [assignment], sorted(late))
         if changes:
             net = net_scores(gradebook, assignment_id, list(changes))
             for student, change in changes.items():

@@ -129,13 +129,21 @@ def settle(gradebook, settings: dict, plugin, assignments: list[str] | None = No
            students: list[str] | None = None) -> None:
     """Write each submission's due date, extension and late penalty into ``gradebook`` from the settings and
     its current score (autograded and manual), so the formgrader, feedback and every export agree."""
+    from nbgrader.api import MissingEntry
+
     for assignment in gradebook.assignments:
         if assignments is not None and assignment.name not in assignments:
             continue
         assignment.duedate = _naive_utc(due_date(settings, assignment.name))
-        for submission in assignment.submissions:
-            if students is not None and submission.student_id not in students:
-                continue
+        submissions = assignment.submissions  # every one, or only those asked for (one page's feedback: one lookup)
+        if students is not None:
+            submissions = []
+            for student in students:
+                try:
+                    submissions.append(gradebook.find_submission(assignment.name, student))
+                except MissingEntry:
+                    pass
+        for submission in submissions:
             submission.extension = extension(settings, assignment.name, submission.student_id)
             seconds = submission.total_seconds_late
             for notebook in submission.notebooks:

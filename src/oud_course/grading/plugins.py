@@ -8,6 +8,7 @@ formgrader after autograding is penalised like the rest, whichever command ran l
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from pathlib import Path
@@ -149,12 +150,19 @@ class SettleLatePenalties(NbGraderPreprocessor):
     """Feedback step (before GetGrades): penalise the submission's current score, so feedback written after manual
     grading shows the same late penalty as the grade export."""
 
+    @functools.cached_property
+    def course(self) -> tuple:
+        """The course's settings and late-penalty plugin, read once for all the pages of a run."""
+        from oud_course import term
+
+        root = Path.cwd()  # nbgrader runs in the course folder
+        return term.load(root), term.late_plugin(root)
+
     def preprocess(self, nb, resources):
         from oud_course import term
 
         info = resources["nbgrader"]
-        root = Path.cwd()  # nbgrader runs in the course folder
-        settings = term.load(root)
+        settings, plugin = self.course
         with Gradebook(info["db_url"]) as gradebook:
-            term.settle(gradebook, settings, term.late_plugin(root), [info["assignment"]], [info["student"]])
+            term.settle(gradebook, settings, plugin, [info["assignment"]], [info["student"]])
         return nb, resources
